@@ -1,0 +1,104 @@
+# isv: a small KVM VMM for AArch64 guests, its guest, device models and tests.
+#
+#   make run    install what is missing, build, boot the guest under the VMM
+#   make test   unit tests (host, ASan+UBSan) + checks + integration tests (real KVM)
+#   make bench  benchmarks
+#
+# Build trees: build/host (unit tests, host tools), build/aarch64 (VMM, guests),
+# build/cache/arm64 (unpacked arm64 Debian packages), build/nested (initramfs).
+# Rule that keeps devices and most of the VMM host-testable: only vmm/main.c and
+# vmm/kvm_*.c may include KVM headers; every other .c under vmm/ and devices/ is
+# also compiled into the host unit tests.
+
+BUILD   := build
+HOSTB   := $(BUILD)/host
+A64B    := $(BUILD)/aarch64
+CACHE   := $(BUILD)/cache/arm64
+SYSROOT := $(CACHE)/root
+
+HOST_ARCH := $(shell uname -m)
+ifeq ($(HOST_ARCH),aarch64)
+CROSS ?=
+else
+CROSS ?= aarch64-linux-gnu-
+endif
+HOST_CC  ?= gcc
+CROSS_CC := $(CROSS)gcc
+OBJDUMP  := $(CROSS)objdump
+
+WARN := -std=c11 -Wall -Wextra -Werror
+HOST_CFLAGS := $(WARN) -g -O1 -D_GNU_SOURCE -Iinclude \
+	-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+HOST_LDLIBS := -lcriterion -lfdt -lpthread
+
+VMM_CFLAGS := $(WARN) -O2 -g -D_GNU_SOURCE -Iinclude -I$(SYSROOT)/usr/include -MMD -MP
+VMM_LDFLAGS := -static -L$(SYSROOT)/usr/lib/aarch64-linux-gnu
+VMM_LDLIBS := -lfdt -lpthread
+
+DEVICE_SRCS   := $(wildcard devices/*.c)
+VMM_KVM_SRCS  := vmm/main.c $(wildcard vmm/kvm_*.c)
+VMM_PURE_SRCS := $(filter-out $(VMM_KVM_SRCS),$(wildcard vmm/*.c vmm/*/*.c))
+VMM_SRCS      := $(VMM_KVM_SRCS) $(VMM_PURE_SRCS) $(DEVICE_SRCS)
+UNIT_SRCS     := $(wildcard tests/unit/*.c)
+
+VMM := $(A64B)/isv
+HOST_LIB_OBJS := $(patsubst %.c,$(HOSTB)/%.o,$(VMM_PURE_SRCS) $(DEVICE_SRCS))
+UNIT_OBJS := $(patsubst %.c,$(HOSTB)/%.o,$(UNIT_SRCS))
+UNIT_BIN := $(HOSTB)/unit-tests
+
+# Fragments (mk/*.mk) add targets; they append to these.
+CHECKS :=        # extra `make test` steps before the integration tests
+ALL_TARGETS := $(VMM) $(UNIT_BIN)
+
+.PHONY: all deps arm64 run test unit integration bench clean
+all: build-all
+
+include guest/guest.mk
+-include $(wildcard mk/*.mk)
+
+build-all: $(ALL_TARGETS)
+
+deps:
+	@scripts/deps.sh
+	@scripts/fetch-arm64.sh $(CACHE)
+
+$(SYSROOT)/usr/lib/aarch64-linux-gnu/libfdt.a:
+	@scripts/fetch-arm64.sh $(CACHE)
+
+# ---- host objects (unit tests, ASan+UBSan) ----
+$(HOSTB)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(HOST_CC) $(HOST_CFLAGS) -MMD -MP -c $< -o $@
+
+$(UNIT_BIN): $(UNIT_OBJS) $(HOST_LIB_OBJS)
+	$(HOST_CC) $(HOST_CFLAGS) $^ -o $@ $(HOST_LDLIBS)
+
+# ---- the VMM (aarch64, static) ----
+VMM_OBJS := $(patsubst %.c,$(A64B)/vmm-obj/%.o,$(VMM_SRCS))
+$(A64B)/vmm-obj/%.o: %.c $(SYSROOT)/usr/lib/aarch64-linux-gnu/libfdt.a
+	@mkdir -p $(dir $@)
+	$(CROSS_CC) $(VMM_CFLAGS) -c $< -o $@
+
+$(VMM): $(VMM_OBJS)
+	$(CROSS_CC) $(VMM_LDFLAGS) $^ -o $@ $(VMM_LDLIBS)
+
+# ---- the two commands ----
+run: deps build-all
+	@scripts/vm-run.sh --build $(BUILD) -- isv $(RUN_ARGS) /guest/$(notdir $(GUEST_IMAGE))
+
+unit: $(UNIT_BIN)
+	$(UNIT_BIN) --jobs 2
+
+integration: build-all
+	@tests/integration/run.sh --build $(BUILD)
+
+test: deps
+	$(MAKE) build-all
+	$(MAKE) unit
+	@for c in $(CHECKS); do $(MAKE) $$c || exit 1; done
+	$(MAKE) integration
+
+clean:
+	rm -rf $(HOSTB) $(A64B) $(BUILD)/nested
+
+-include $(UNIT_OBJS:.o=.d) $(HOST_LIB_OBJS:.o=.d) $(VMM_OBJS:.o=.d)
