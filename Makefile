@@ -84,7 +84,7 @@ $(VMM): $(VMM_OBJS)
 
 # ---- the two commands ----
 run: deps build-all
-	@scripts/vm-run.sh --build $(BUILD) -- isv $(RUN_ARGS) /guest/$(notdir $(GUEST_IMAGE))
+	@scripts/vm-run.sh --build $(BUILD) -- bin/isv $(RUN_ARGS) guest/gcc/Image
 
 unit: $(UNIT_BIN)
 	$(UNIT_BIN) --jobs 2

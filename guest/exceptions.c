@@ -1,0 +1,52 @@
+/*
+ * C side of the vectors: IRQs go to the registered handler; every other
+ * exception is reported with its syndrome and the guest stops with a PSCI
+ * SYSTEM_RESET, which the VMM reports as a distinct exit (and plain QEMU with
+ * -no-reboot exits on), so a fault never hangs silently.
+ */
+#include "guest.h"
+
+struct trap_frame {
+    uint64_t x[31];
+    uint64_t elr, spsr, pad;
+};
+
+static const char *const kind_names[16] = {
+    "sync (SP_EL0)", "irq (SP_EL0)", "fiq (SP_EL0)", "serror (SP_EL0)",
+    "sync", "irq", "fiq", "serror",
+    "sync (lower EL)", "irq (lower EL)", "fiq (lower EL)", "serror (lower EL)",
+    "sync (AArch32)", "irq (AArch32)", "fiq (AArch32)", "serror (AArch32)",
+};
+
+static irq_handler_fn irq_handler;
+
+void irq_set_handler(irq_handler_fn fn)
+{
+    irq_handler = fn;
+}
+
+void guest_fail(const char *fmt, ...)
+{
+    char buf[200];
+    va_list ap;
+    va_start(ap, fmt);
+    kvsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    kprintf("isv-guest: FATAL: %s\n", buf);
+    psci_system_reset();
+}
+
+void exception_entry(struct trap_frame *f, uint64_t kind);
+void exception_entry(struct trap_frame *f, uint64_t kind)
+{
+    if ((kind == 1 || kind == 5) && irq_handler) {
+        irq_handler();
+        return;
+    }
+    uint64_t esr, far;
+    __asm__ volatile("mrs %0, esr_el1" : "=r"(esr));
+    __asm__ volatile("mrs %0, far_el1" : "=r"(far));
+    guest_fail("unexpected exception: %s, ESR_EL1 0x%lx (EC 0x%lx), ELR 0x%lx, FAR 0x%lx",
+               kind_names[kind & 15], (unsigned long)esr, (unsigned long)(esr >> 26) & 0x3f,
+               (unsigned long)f->elr, (unsigned long)far);
+}

@@ -1,0 +1,42 @@
+/* Shared declarations of the freestanding guest. */
+#ifndef ISV_GUEST_H
+#define ISV_GUEST_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* lib/printf.c: formatted output to the console (%s %c %d %u %x %p, l/ll, width, 0). */
+int kprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+int kvsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
+
+/* console.c: the boot console (a PL011 found through /chosen/stdout-path). */
+void console_init(const void *dtb);
+void console_putc(char c);
+uint64_t console_base(void);
+
+/* psci.c: power control through the conduit the device tree names. */
+void psci_init(const void *dtb);
+__attribute__((noreturn)) void psci_system_off(void);
+__attribute__((noreturn)) void psci_system_reset(void);
+
+/* mmu.c: identity map (device below 1 GiB, normal memory for RAM). */
+void mmu_enable(const void *dtb);
+void mmu_map_ram(uint64_t base, uint64_t size);
+
+/* exceptions.c */
+typedef void (*irq_handler_fn)(void);
+void irq_set_handler(irq_handler_fn fn);
+__attribute__((noreturn)) void guest_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* dt.c: small conveniences over libfdt. */
+const char *dt_bootargs(const void *dtb);
+/* Value of "key=value" in the bootargs (copied into buf), or NULL. */
+const char *dt_bootarg(const void *dtb, const char *key, char *buf, size_t len);
+int dt_reg(const void *dtb, int node, uint64_t *base, uint64_t *size);
+
+/* tests.c: optional self-tests selected by isv.test= on the command line. */
+int run_guest_test(const void *dtb, const char *name);
+
+#endif

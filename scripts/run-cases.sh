@@ -1,0 +1,17 @@
+#!/bin/sh
+# Runs VMM commands one after another and reports each on the console in a
+# parseable form. Runs under busybox sh inside the nested host, or natively.
+#   cases file: one case per line, "NAME<TAB>TIMEOUT_SECONDS<TAB>SHELL COMMAND"
+# Output: "@@ISV-BEGIN NAME", the command's stdout+stderr, "@@ISV-END NAME rc=N"
+# (rc 124 = the case exceeded its timeout and was killed).
+cases=${1:?usage: run-cases.sh CASES}
+tab=$(printf '\t')
+while IFS="$tab" read -r name limit cmd; do
+    [ -n "$name" ] || continue
+    echo "@@ISV-BEGIN $name"
+    timeout -s KILL "$limit" sh -c "$cmd" </dev/null 2>&1
+    rc=$?
+    [ "$rc" -eq 137 ] && rc=124
+    echo "@@ISV-END $name rc=$rc"
+done < "$cases"
+echo "@@ISV-DONE"

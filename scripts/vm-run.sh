@@ -1,0 +1,97 @@
+#!/usr/bin/env bash
+# Runs VMM commands on real KVM: natively on an arm64 host with a usable
+# /dev/kvm, otherwise inside a nested host (qemu-system-aarch64 TCG with
+# virtualization=on booting Debian's arm64 cloud kernel, KVM built in).
+#
+#   vm-run.sh --build DIR [--timeout S] [--log FILE] [--stage-extra DIR] -- CMD...
+#       one case; prints its output live; exits with its exit status
+#   vm-run.sh --build DIR [--timeout S] [--log FILE] [--stage-extra DIR] --cases FILE
+#       many cases in one boot (format: scripts/run-cases.sh); the log holds
+#       the parseable markers; exits 0 if the host ran to the end
+# Commands run in the stage directory: bin/isv, guest/gcc/Image, guest/clang/Image.
+set -euo pipefail
+
+build=build timeout_s=120 log="" cases="" extra=""
+while [ $# -gt 0 ]; do
+    case "$1" in
+    --build) build=$2; shift 2 ;;
+    --timeout) timeout_s=$2; shift 2 ;;
+    --log) log=$2; shift 2 ;;
+    --cases) cases=$2; shift 2 ;;
+    --stage-extra) extra=$2; shift 2 ;;
+    --) shift; break ;;
+    *) echo "vm-run.sh: unknown argument '$1'" >&2; exit 2 ;;
+    esac
+done
+here=$(cd "$(dirname "$0")" && pwd)
+build=$(cd "$build" && pwd)
+stage=$build/stage
+a64=$build/aarch64
+sysroot=$build/cache/arm64/root
+
+# ---- stage ----
+rm -rf "$stage"
+mkdir -p "$stage/bin" "$stage/guest/gcc" "$stage/guest/clang"
+cp "$a64/isv" "$stage/bin/isv"
+for cc in gcc clang; do cp "$a64/guest-$cc/Image" "$stage/guest/$cc/Image"; done
+cp "$here/run-cases.sh" "$stage/run-cases.sh"
+[ -z "$extra" ] || cp -a "$extra/." "$stage/"
+single=0
+if [ -z "$cases" ]; then
+    [ $# -gt 0 ] || { echo "vm-run.sh: no command given" >&2; exit 2; }
+    single=1
+    printf 'run\t%s\t%s\n' "$timeout_s" "$*" > "$stage/cases"
+else
+    cp "$cases" "$stage/cases"
+fi
+[ -n "$log" ] || log=$build/vm-run.log
+
+# ---- native or nested ----
+native=0
+if [ "$(uname -m)" = aarch64 ] && [ -r /dev/kvm ] && [ -w /dev/kvm ]; then
+    native=1
+fi
+# Filter: show the cases' output live (markers hidden in single mode), keep a log.
+show() {
+    awk -v single="$single" -v logf="$log" '
+        { sub(/\r$/, ""); print > logf; fflush(logf) }
+        /^@@ISV-HOST/ { sub(/^@@ISV-HOST /, ""); print "isv: path: " $0; fflush(); next }
+        /^@@ISV-FATAL/ { print "isv: " $0; fflush(); next }
+        /^@@ISV-BEGIN/ { inside = 1; if (!single) { print; fflush() } next }
+        /^@@ISV-END/ { inside = 0; if (!single) { print; fflush() } next }
+        /^@@ISV-DONE/ { next }
+        inside { print; fflush() }'
+}
+
+start=$(date +%s)
+if [ "$native" = 1 ]; then
+    echo "isv: path: native arm64 host, /dev/kvm ($(uname -r))"
+    (cd "$stage" && echo "@@ISV-HOST native kernel=$(uname -r)" && sh ./run-cases.sh ./cases) 2>&1 | show
+else
+    kernel=$build/cache/arm64/vmlinuz
+    [ -e "$kernel" ] || { echo "vm-run.sh: no arm64 kernel in $build/cache (run make deps)" >&2; exit 2; }
+    mkdir -p "$build/nested"
+    "$here/mkinitramfs.sh" "$sysroot" "$stage" "$build/nested/initramfs.cpio.gz"
+    echo "isv: path: nested host: qemu-system-aarch64 (TCG, virtualization=on, gic-version=3) booting $(basename "$(readlink -f "$kernel")"), timeout ${timeout_s}s"
+    set +e
+    timeout -k 5 "$timeout_s" qemu-system-aarch64 \
+        -M virt,virtualization=on,gic-version=3 -cpu max -smp 2 -m 2048 \
+        -nographic -no-reboot -monitor none -serial stdio \
+        -kernel "$kernel" -initrd "$build/nested/initramfs.cpio.gz" \
+        -append "console=ttyAMA0 quiet loglevel=1 rdinit=/init panic=-1" </dev/null 2>&1 | show
+    qrc=${PIPESTATUS[0]}
+    set -e
+    if [ "$qrc" = 124 ] || [ "$qrc" = 137 ]; then
+        echo "isv: nested host timed out after ${timeout_s}s and was killed" >&2
+        exit 124
+    fi
+fi
+elapsed=$(( $(date +%s) - start ))
+
+grep -q '^@@ISV-DONE' "$log" || { echo "isv: the host did not finish the cases (see $log)" >&2; exit 125; }
+if [ "$single" = 1 ]; then
+    rc=$(sed -n 's/^@@ISV-END run rc=\([0-9]*\)$/\1/p' "$log")
+    echo "isv: exit status $rc (${elapsed}s in all)"
+    exit "${rc:-125}"
+fi
+echo "isv: cases finished in ${elapsed}s"

@@ -1,0 +1,133 @@
+/* Command-line parsing: `isv [options] IMAGE`. Pure, so it is unit-tested. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+
+const char cli_usage[] =
+    "usage: isv [options] IMAGE\n"
+    "Boot an arm64 Linux Image under KVM with a PL011 console and the QEMU virt memory map.\n"
+    "\n"
+    "  --mem SIZE        guest RAM: MiB, or with an M/G suffix (default 128M, 16M..256G)\n"
+    "  --append ARGS     kernel command line (/chosen/bootargs)\n"
+    "  --dump-dtb PATH   also write the generated device tree blob to PATH\n"
+    "  -h, --help        this text\n"
+    "  --version         print the version\n"
+    "\n"
+    "exit status: 0 guest powered off, 1 setup error, 2 guest reset,\n"
+    "             3 access to an unmapped address, 4 MMIO without a valid syndrome,\n"
+    "             5 KVM or internal error during the run\n";
+
+static int fail(char *err, size_t errlen, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err, errlen, fmt, ap);
+    va_end(ap);
+    return -1;
+}
+
+static int parse_mem(const char *s, uint64_t *bytes, char *err, size_t errlen)
+{
+    char *end;
+    errno = 0;
+    if (!*s || *s == '-' || *s == '+')
+        return fail(err, errlen, "--mem: '%s' is not a size (MiB, or with an M/G suffix)", s);
+    unsigned long long v = strtoull(s, &end, 10);
+    unsigned long long mib = v;
+    if (errno == ERANGE || end == s)
+        return fail(err, errlen, "--mem: '%s' is not a size (MiB, or with an M/G suffix)", s);
+    if ((*end == 'G' || *end == 'g') && end[1] == '\0')
+        mib = v > MEM_MAX_MIB ? (unsigned long long)MEM_MAX_MIB + 1 : v * 1024;
+    else if (!((*end == 'M' || *end == 'm') && end[1] == '\0') && *end != '\0')
+        return fail(err, errlen, "--mem: '%s' is not a size (MiB, or with an M/G suffix)", s);
+    if (mib < MEM_MIN_MIB || mib > MEM_MAX_MIB)
+        return fail(err, errlen, "--mem: %s is out of range (%uM..%uG)", s, MEM_MIN_MIB,
+                    MEM_MAX_MIB / 1024);
+    *bytes = (uint64_t)mib << 20;
+    return 0;
+}
+
+/* Option value: "--opt=value" or "--opt value". */
+static const char *opt_value(const char *arg, const char *name, int argc, char *const argv[],
+                             int *i, bool *matched)
+{
+    size_t n = strlen(name);
+    *matched = false;
+    if (strncmp(arg, name, n) != 0)
+        return NULL;
+    if (arg[n] == '=') {
+        *matched = true;
+        return arg + n + 1;
+    }
+    if (arg[n] != '\0')
+        return NULL;
+    *matched = true;
+    if (*i + 1 >= argc)
+        return NULL;
+    return argv[++*i];
+}
+
+int cli_parse(int argc, char *const argv[], struct config *cfg, char *err, size_t errlen)
+{
+    static const char *const valued[] = {"--mem", "--append", "--dump-dtb"};
+    memset(cfg, 0, sizeof *cfg);
+    cfg->mem_bytes = (uint64_t)MEM_DEFAULT_MIB << 20;
+    cfg->append = "";
+    bool only_files = false;
+
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (only_files || a[0] != '-' || a[1] == '\0') {
+            if (cfg->image)
+                return fail(err, errlen, "more than one image given ('%s' and '%s')",
+                            cfg->image, a);
+            cfg->image = a;
+            continue;
+        }
+        if (strcmp(a, "--") == 0) {
+            only_files = true;
+            continue;
+        }
+        if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
+            cfg->help = true;
+            continue;
+        }
+        if (strcmp(a, "--version") == 0) {
+            cfg->version = true;
+            continue;
+        }
+        bool matched = false;
+        size_t k;
+        const char *v = NULL;
+        for (k = 0; k < sizeof valued / sizeof *valued; k++) {
+            v = opt_value(a, valued[k], argc, argv, &i, &matched);
+            if (matched)
+                break;
+        }
+        if (!matched)
+            return fail(err, errlen, "unknown option '%s' (see --help)", a);
+        if (!v)
+            return fail(err, errlen, "%s needs a value", valued[k]);
+        switch (k) {
+        case 0:
+            if (parse_mem(v, &cfg->mem_bytes, err, errlen))
+                return -1;
+            break;
+        case 1:
+            cfg->append = v;
+            break;
+        case 2:
+            if (!*v)
+                return fail(err, errlen, "--dump-dtb needs a path");
+            cfg->dtb_out = v;
+            break;
+        }
+    }
+    if (!cfg->image && !cfg->help && !cfg->version)
+        return fail(err, errlen, "no guest image given (usage: isv [options] IMAGE)");
+    return 0;
+}

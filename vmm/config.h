@@ -1,0 +1,49 @@
+/* The VMM's configuration, as parsed from the command line, and its exit codes. */
+#ifndef ISV_VMM_CONFIG_H
+#define ISV_VMM_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Process exit status of `isv` (documented in README and --help). */
+enum isv_exit {
+    ISV_EXIT_POWEROFF = 0, /* the guest powered off (PSCI SYSTEM_OFF) */
+    ISV_EXIT_SETUP = 1,    /* bad arguments or image, KVM unusable: nothing ran */
+    ISV_EXIT_RESET = 2,    /* the guest asked for a reset (PSCI SYSTEM_RESET) */
+    ISV_EXIT_UNMAPPED = 3, /* the guest touched an address no device or RAM claims */
+    ISV_EXIT_NISV = 4,     /* an MMIO access without a valid syndrome (--nisv=stop) */
+    ISV_EXIT_INTERNAL = 5, /* KVM or the VMM failed during the run */
+};
+
+/* QEMU virt memory map. */
+#define RAM_BASE          0x40000000ull
+#define GIC_DIST_BASE     0x08000000ull
+#define GIC_DIST_SIZE     0x00010000ull
+#define GIC_REDIST_BASE   0x080a0000ull
+#define GIC_REDIST_SIZE   0x00020000ull /* per vCPU: RD_base + SGI_base frames */
+#define PL011_BASE        0x09000000ull
+#define PL011_SPI         1
+#define VIRTIO_MMIO_BASE  0x0a000000ull
+#define VIRTIO_MMIO_SLOT  0x200ull
+#define VIRTIO_MMIO_SPI0  16
+#define GIC_NR_IRQS       128 /* SGIs+PPIs+SPIs the vGIC implements */
+
+#define MEM_MIN_MIB 16
+#define MEM_MAX_MIB (256u * 1024) /* 256 GiB of IPA space above RAM_BASE */
+#define MEM_DEFAULT_MIB 128
+
+struct config {
+    const char *image;     /* guest kernel (arm64 Image) */
+    uint64_t mem_bytes;    /* guest RAM size */
+    const char *append;    /* kernel command line (/chosen/bootargs) */
+    const char *dtb_out;   /* write the generated DTB here too */
+    bool help, version;
+};
+
+/* Parse argv into cfg. Returns 0, or -1 with a one-line message in err. */
+int cli_parse(int argc, char *const argv[], struct config *cfg, char *err, size_t errlen);
+/* The --help text. */
+extern const char cli_usage[];
+
+#endif

@@ -1,0 +1,102 @@
+/*
+ * isv: parse the command line, build the VM (RAM, devices, vCPU, vGIC), load
+ * the Image, place the device tree after it, and run until the guest stops.
+ * The process exit status says how it stopped (enum isv_exit).
+ */
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../devices/pl011.h"
+#include "config.h"
+#include "fdt_build.h"
+#include "loader.h"
+#include "vm.h"
+
+#define ISV_VERSION "0.1"
+#define SZ_2M (2ull << 20)
+
+static int write_file(const char *path, const void *buf, size_t len, char *err, size_t errlen)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0 || write(fd, buf, len) != (ssize_t)len) {
+        snprintf(err, errlen, "--dump-dtb '%s': cannot write it", path);
+        if (fd >= 0)
+            close(fd);
+        return -1;
+    }
+    return close(fd);
+}
+
+static int setup(struct vm *vm, const struct config *cfg, char *err, size_t errlen)
+{
+    struct image_info img;
+    if (vm_create(vm, cfg->mem_bytes, err, errlen))
+        return -1;
+    if (image_load(cfg->image, &vm->ram, &img, err, errlen))
+        return -1;
+
+    struct device *uart = pl011_create(PL011_BASE, PL011_SPI, &vm->host, STDOUT_FILENO);
+    if (!uart || vm_add_device(vm, uart, err, errlen)) {
+        if (!uart)
+            snprintf(err, errlen, "cannot create the PL011");
+        return -1;
+    }
+
+    /* The DTB goes at the next 2 MiB boundary after the image (8-byte aligned, < 2 MiB). */
+    uint64_t dtb = (img.load_addr + img.image_size + SZ_2M - 1) & ~(SZ_2M - 1);
+    void *fdt = guest_mem_ptr(&vm->ram, dtb, FDT_MAX_SIZE);
+    if (!fdt) {
+        snprintf(err, errlen, "image '%s' leaves no room for the device tree in %llu MiB of RAM",
+                 cfg->image, (unsigned long long)(vm->ram.size >> 20));
+        return -1;
+    }
+    struct fdt_params fp = {
+        .ram_base = vm->ram.base,
+        .ram_size = vm->ram.size,
+        .ncpus = 1,
+        .bootargs = cfg->append,
+        .devs = vm->devs,
+        .ndevs = vm->ndevs,
+        .console = uart,
+    };
+    if (fdt_build(fdt, FDT_MAX_SIZE, &fp, err, errlen))
+        return -1;
+    if (cfg->dtb_out && write_file(cfg->dtb_out, fdt, FDT_MAX_SIZE, err, errlen))
+        return -1;
+    if (vm_create_vcpu_and_gic(vm, err, errlen))
+        return -1;
+    return vm_set_boot_regs(vm, img.load_addr, dtb, err, errlen);
+}
+
+int main(int argc, char **argv)
+{
+    struct config cfg;
+    char err[512];
+
+    if (cli_parse(argc, argv, &cfg, err, sizeof err)) {
+        fprintf(stderr, "isv: error: %s\n", err);
+        return ISV_EXIT_SETUP;
+    }
+    if (cfg.help) {
+        fputs(cli_usage, stdout);
+        return 0;
+    }
+    if (cfg.version) {
+        printf("isv %s\n", ISV_VERSION);
+        return 0;
+    }
+
+    struct vm vm;
+    int rc;
+    if (setup(&vm, &cfg, err, sizeof err)) {
+        fprintf(stderr, "isv: error: %s\n", err);
+        rc = ISV_EXIT_SETUP;
+    } else {
+        rc = vm_run(&vm);
+    }
+    vm_destroy(&vm);
+    return rc;
+}

@@ -1,0 +1,40 @@
+/* A virtual machine: KVM handles, guest RAM, the MMIO bus and its devices. */
+#ifndef ISV_VMM_VM_H
+#define ISV_VMM_VM_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../devices/device.h"
+#include "../devices/guest_mem.h"
+#include "bus.h"
+
+struct kvm_run;
+
+#define VM_MAX_DEVICES 40
+
+struct vm {
+    int kvm_fd, vm_fd, vcpu_fd, gic_fd;
+    struct kvm_run *run;
+    size_t run_size;
+    struct guest_mem ram;
+    struct bus bus;
+    struct device_host host;
+    struct device *devs[VM_MAX_DEVICES];
+    size_t ndevs;
+};
+
+/* kvm_vm.c: open KVM and check what we need, create the VM with its RAM. */
+int vm_create(struct vm *vm, uint64_t ram_bytes, char *err, size_t errlen);
+/* Put a device on the bus (and the VM's device list). */
+int vm_add_device(struct vm *vm, struct device *dev, char *err, size_t errlen);
+/* Create and initialise the vCPU and the in-kernel GICv3. */
+int vm_create_vcpu_and_gic(struct vm *vm, char *err, size_t errlen);
+/* Boot registers per the arm64 boot protocol: PC = entry, x0 = DTB. */
+int vm_set_boot_regs(struct vm *vm, uint64_t entry, uint64_t dtb, char *err, size_t errlen);
+void vm_destroy(struct vm *vm);
+
+/* kvm_run.c: run the vCPU until the guest stops; returns an enum isv_exit. */
+int vm_run(struct vm *vm);
+
+#endif
