@@ -54,7 +54,7 @@ fi
 # Filter: show the cases' output live (markers hidden in single mode), keep a log.
 show() {
     awk -v single="$single" -v logf="$log" '
-        { sub(/\r$/, ""); print > logf; fflush(logf) }
+        { sub(/\r+$/, ""); print > logf; fflush(logf) }
         /^@@ISV-HOST/ { sub(/^@@ISV-HOST /, ""); print "isv: path: " $0; fflush(); next }
         /^@@ISV-FATAL/ { print "isv: " $0; fflush(); next }
         /^@@ISV-BEGIN/ { inside = 1; if (!single) { print; fflush() } next }

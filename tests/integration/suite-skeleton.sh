@@ -1,0 +1,90 @@
+# Walking skeleton: boot, greeting, stop reasons, bad input. (Sourced by run.sh.)
+
+GREETING='^Hello from the isv guest: AArch64 EL1, PL011 at 0x9000000'
+
+for cc in gcc clang; do
+    vmm_case "boot-$cc" 30 "bin/isv guest/$cc/Image"
+    expect_rc "boot-$cc" 0
+    expect_out "boot-$cc" "$GREETING"
+    expect_out "boot-$cc" '^isv guest: powering off$'
+    expect_not "boot-$cc" 'isv: |FATAL'
+
+    # The same image on plain QEMU virt (TCG, no KVM) prints the same greeting.
+    host_case "qemu-virt-$cc" 60 "qemu-system-aarch64 -M virt -cpu max -m 256 -nographic -no-reboot -monitor none -serial stdio -kernel build/aarch64/guest-$cc/Image"
+    expect_rc "qemu-virt-$cc" 0
+    expect_out "qemu-virt-$cc" "$GREETING"
+    expect_out "qemu-virt-$cc" '^isv guest: powering off'
+done
+
+vmm_case boot-1g 30 "bin/isv --mem 1G guest/gcc/Image"
+expect_rc boot-1g 0
+expect_out boot-1g "$GREETING"
+
+vmm_case boot-append 30 "bin/isv --append 'console=ttyAMA0 isv.test=none' guest/gcc/Image"
+expect_rc boot-append 2
+expect_out boot-append "unknown test 'none'"
+expect_out boot-append 'isv: guest requested a reset'
+
+# A guest access to an address no device claims: a clear report and exit 3, not a hang.
+vmm_case unmapped-read 30 "bin/isv --append isv.test=unmapped guest/gcc/Image"
+expect_rc unmapped-read 3
+expect_out unmapped-read '^isv: guest read of 4 bytes from unmapped address 0xc000000 \(pc 0x4[0-9a-f]+\): stopping$'
+expect_not unmapped-read 'unmapped read returned'
+
+# An unexpected exception in the guest is reported by its vectors; it then asks for a reset.
+vmm_case guest-fault 30 "bin/isv --append isv.test=fault guest/gcc/Image"
+expect_rc guest-fault 2
+expect_out guest-fault 'isv-guest: FATAL: unexpected exception: sync, ESR_EL1 0x2000000 \(EC 0x0\)'
+
+vmm_case dump-dtb 30 "bin/isv --dump-dtb /tmp/isv.dtb guest/gcc/Image >/dev/null && od -An -tx1 -N4 /tmp/isv.dtb"
+expect_rc dump-dtb 0
+expect_out dump-dtb '^ d0 0d fe ed$'
+
+# Bad input: one line naming the problem, exit 1, nothing run.
+vmm_case bad-missing-image 10 "bin/isv /no/such/Image"
+expect_rc bad-missing-image 1
+expect_out bad-missing-image "^isv: error: image '/no/such/Image': No such file or directory$"
+expect_lines bad-missing-image 1
+
+vmm_case bad-not-image 10 "bin/isv run-cases.sh"
+expect_rc bad-not-image 1
+expect_out bad-not-image "^isv: error: image 'run-cases.sh': not an arm64 Image"
+expect_lines bad-not-image 1
+
+vmm_case bad-empty-image 10 "bin/isv /dev/null"
+expect_rc bad-empty-image 1
+expect_out bad-empty-image "^isv: error: image '/dev/null': not a regular file$"
+expect_lines bad-empty-image 1
+
+vmm_case bad-truncated-image 10 "head -c 40 guest/gcc/Image > /tmp/trunc && bin/isv /tmp/trunc"
+expect_rc bad-truncated-image 1
+expect_out bad-truncated-image "too small to be an arm64 Image \(40 bytes\)"
+expect_lines bad-truncated-image 1
+
+vmm_case bad-mem-absurd 10 "bin/isv --mem 100000G guest/gcc/Image"
+expect_rc bad-mem-absurd 1
+expect_out bad-mem-absurd '^isv: error: --mem: 100000G is out of range'
+expect_lines bad-mem-absurd 1
+
+vmm_case bad-mem-tiny 10 "bin/isv --mem 1 guest/gcc/Image"
+expect_rc bad-mem-tiny 1
+expect_lines bad-mem-tiny 1
+
+vmm_case bad-mem-word 10 "bin/isv --mem lots guest/gcc/Image"
+expect_rc bad-mem-word 1
+expect_out bad-mem-word "^isv: error: --mem: 'lots' is not a size"
+expect_lines bad-mem-word 1
+
+vmm_case bad-option 10 "bin/isv --frobnicate guest/gcc/Image"
+expect_rc bad-option 1
+expect_out bad-option "^isv: error: unknown option '--frobnicate' \(see --help\)$"
+expect_lines bad-option 1
+
+vmm_case no-args 10 "bin/isv"
+expect_rc no-args 1
+expect_out no-args '^isv: error: no guest image given'
+expect_lines no-args 1
+
+vmm_case help 10 "bin/isv --help"
+expect_rc help 0
+expect_out help '^usage: isv \[options\] IMAGE'

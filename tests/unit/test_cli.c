@@ -1,0 +1,66 @@
+/* Command-line parsing: defaults, every option form, and one-line errors. */
+#include <criterion/criterion.h>
+#include <string.h>
+
+#include "../../vmm/config.h"
+
+#define ARGV(...) ((char *const[]){"isv", __VA_ARGS__, NULL})
+#define ARGC(...) ((int)(sizeof((char *[]){"isv", __VA_ARGS__}) / sizeof(char *)))
+#define PARSE(cfg, err, ...) cli_parse(ARGC(__VA_ARGS__), ARGV(__VA_ARGS__), cfg, err, sizeof err)
+
+Test(cli, defaults)
+{
+    struct config c;
+    char err[200];
+    cr_assert_eq(PARSE(&c, err, "Image"), 0);
+    cr_assert_str_eq(c.image, "Image");
+    cr_assert_eq(c.mem_bytes, 128ull << 20);
+    cr_assert_str_eq(c.append, "");
+    cr_assert_null(c.dtb_out);
+}
+
+Test(cli, options_both_forms)
+{
+    struct config c;
+    char err[200];
+    cr_assert_eq(PARSE(&c, err, "--mem", "256", "--append=a b", "--dump-dtb", "x.dtb", "img"), 0);
+    cr_assert_eq(c.mem_bytes, 256ull << 20);
+    cr_assert_str_eq(c.append, "a b");
+    cr_assert_str_eq(c.dtb_out, "x.dtb");
+    cr_assert_eq(PARSE(&c, err, "--mem=1G", "img"), 0);
+    cr_assert_eq(c.mem_bytes, 1ull << 30);
+    cr_assert_eq(PARSE(&c, err, "--mem=64M", "--", "-image-with-dash"), 0);
+    cr_assert_eq(c.mem_bytes, 64ull << 20);
+    cr_assert_str_eq(c.image, "-image-with-dash");
+    cr_assert_eq(PARSE(&c, err, "--help"), 0);
+    cr_assert(c.help);
+}
+
+static void expect_error(int argc, char *const argv[], const char *needle)
+{
+    struct config c;
+    char err[200] = "";
+    cr_assert_eq(cli_parse(argc, argv, &c, err, sizeof err), -1, "should fail: %s", needle);
+    cr_assert(strstr(err, needle), "error '%s' should mention '%s'", err, needle);
+    cr_assert_null(strchr(err, '\n'), "one line: '%s'", err);
+}
+
+#define EXPECT_ERROR(needle, ...) expect_error(ARGC(__VA_ARGS__), ARGV(__VA_ARGS__), needle)
+
+Test(cli, errors_name_the_problem)
+{
+    EXPECT_ERROR("no guest image", "--mem", "64");
+    EXPECT_ERROR("--mem", "--mem", "0", "img");
+    EXPECT_ERROR("--mem", "--mem", "15", "img");
+    EXPECT_ERROR("--mem", "--mem", "-5", "img");
+    EXPECT_ERROR("--mem", "--mem", "lots", "img");
+    EXPECT_ERROR("--mem", "--mem", "12T", "img");
+    EXPECT_ERROR("--mem", "--mem", "99999999999999999999999", "img");
+    EXPECT_ERROR("out of range", "--mem", "300G", "img");
+    EXPECT_ERROR("out of range", "--mem", "18446744073709551615G", "img");
+    EXPECT_ERROR("--mem needs a value", "img", "--mem");
+    EXPECT_ERROR("unknown option '--bogus'", "--bogus", "img");
+    EXPECT_ERROR("unknown option '--memory=5'", "--memory=5", "img");
+    EXPECT_ERROR("more than one image", "a", "b");
+    EXPECT_ERROR("--dump-dtb needs a path", "--dump-dtb=", "img");
+}
