@@ -10,6 +10,15 @@
 # vmm/kvm_*.c may include KVM headers; every other .c under vmm/ and devices/ is
 # also compiled into the host unit tests.
 
+V ?= 0
+ifeq ($(V),0)
+Q := @
+quiet = @printf '  %-8s %s\n' $(1) $(2);
+else
+Q :=
+quiet =
+endif
+
 BUILD   := build
 HOSTB   := $(BUILD)/host
 A64B    := $(BUILD)/aarch64
@@ -68,19 +77,19 @@ $(SYSROOT)/usr/lib/aarch64-linux-gnu/libfdt.a:
 # ---- host objects (unit tests, ASan+UBSan) ----
 $(HOSTB)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(HOST_CC) $(HOST_CFLAGS) -MMD -MP -c $< -o $@
+	$(call quiet,HOSTCC,$<)$(HOST_CC) $(HOST_CFLAGS) -MMD -MP -c $< -o $@
 
 $(UNIT_BIN): $(UNIT_OBJS) $(HOST_LIB_OBJS)
-	$(HOST_CC) $(HOST_CFLAGS) $^ -o $@ $(HOST_LDLIBS)
+	$(call quiet,HOSTLD,$@)$(HOST_CC) $(HOST_CFLAGS) $^ -o $@ $(HOST_LDLIBS)
 
 # ---- the VMM (aarch64, static) ----
 VMM_OBJS := $(patsubst %.c,$(A64B)/vmm-obj/%.o,$(VMM_SRCS))
 $(A64B)/vmm-obj/%.o: %.c $(SYSROOT)/usr/lib/aarch64-linux-gnu/libfdt.a
 	@mkdir -p $(dir $@)
-	$(CROSS_CC) $(VMM_CFLAGS) -c $< -o $@
+	$(call quiet,CC,$<)$(CROSS_CC) $(VMM_CFLAGS) -c $< -o $@
 
 $(VMM): $(VMM_OBJS)
-	$(CROSS_CC) $(VMM_LDFLAGS) $^ -o $@ $(VMM_LDLIBS)
+	$(call quiet,LD,$@)$(CROSS_CC) $(VMM_LDFLAGS) $^ -o $@ $(VMM_LDLIBS)
 
 # ---- the two commands ----
 run: deps build-all
@@ -93,10 +102,10 @@ integration: build-all
 	@tests/integration/run.sh --build $(BUILD)
 
 test: deps
-	$(MAKE) build-all
-	$(MAKE) unit
-	@for c in $(CHECKS); do $(MAKE) $$c || exit 1; done
-	$(MAKE) integration
+	@$(MAKE) --no-print-directory build-all
+	@$(MAKE) --no-print-directory unit
+	@for c in $(CHECKS); do $(MAKE) --no-print-directory $$c || exit 1; done
+	@$(MAKE) --no-print-directory integration
 
 clean:
 	rm -rf $(HOSTB) $(A64B) $(BUILD)/nested

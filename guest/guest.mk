@@ -19,16 +19,16 @@ GUEST_OBJS_$(1) := $$(patsubst %.c,$(A64B)/guest-$(1)/%.o,$(GUEST_C_SRCS)) \
                    $$(patsubst %.S,$(A64B)/guest-$(1)/%.o,$(GUEST_S_SRCS))
 $(A64B)/guest-$(1)/%.o: %.c $(LIBFDT_A)
 	@mkdir -p $$(dir $$@)
-	$$(GUEST_CC_$(1)) $(GUEST_COMMON) $$(GUEST_FLAGS_$(1)) -c $$< -o $$@
+	$$(call quiet,CC-$(1),$$<)$$(GUEST_CC_$(1)) $(GUEST_COMMON) $$(GUEST_FLAGS_$(1)) -c $$< -o $$@
 $(A64B)/guest-$(1)/%.o: %.S
 	@mkdir -p $$(dir $$@)
-	$$(GUEST_CC_$(1)) $(GUEST_COMMON) -c $$< -o $$@
+	$$(call quiet,AS-$(1),$$<)$$(GUEST_CC_$(1)) $(GUEST_COMMON) -c $$< -o $$@
 $(A64B)/guest-$(1)/guest.elf: $$(GUEST_OBJS_$(1)) guest/guest.ld $(LIBFDT_A)
-	$(GUEST_LD) -pie --no-dynamic-linker -z noexecstack --no-warn-rwx-segments -T guest/guest.ld -o $$@ \
+	$$(call quiet,LD-$(1),$$@)$(GUEST_LD) -pie --no-dynamic-linker -z noexecstack --no-warn-rwx-segments -T guest/guest.ld -o $$@ \
 		$$(GUEST_OBJS_$(1)) $(LIBFDT_A)
 	@scripts/check-guest-relocs.sh $(CROSS)readelf $$@
 $(A64B)/guest-$(1)/Image: $(A64B)/guest-$(1)/guest.elf
-	$(CROSS)objcopy -O binary $$< $$@
+	$$(call quiet,OBJCOPY,$$@)$(CROSS)objcopy -O binary $$< $$@
 -include $$(GUEST_OBJS_$(1):.o=.d)
 endef
 $(eval $(call GUEST_template,gcc))

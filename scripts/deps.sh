@@ -3,7 +3,7 @@
 # saying what it installs, and does nothing when they are all present.
 set -euo pipefail
 
-pkgs=(gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu clang lld llvm qemu-system-arm
+pkgs=(gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu clang qemu-system-arm
       libcriterion-dev libfdt-dev cpio make gcc)
 missing=()
 for p in "${pkgs[@]}"; do

@@ -13,6 +13,7 @@ const char cli_usage[] =
     "\n"
     "  --mem SIZE        guest RAM: MiB, or with an M/G suffix (default 128M, 16M..256G)\n"
     "  --append ARGS     kernel command line (/chosen/bootargs)\n"
+    "  --device SPEC     add a device (repeatable): testdev\n"
     "  --dump-dtb PATH   also write the generated device tree blob to PATH\n"
     "  -h, --help        this text\n"
     "  --version         print the version\n"
@@ -73,7 +74,7 @@ static const char *opt_value(const char *arg, const char *name, int argc, char *
 
 int cli_parse(int argc, char *const argv[], struct config *cfg, char *err, size_t errlen)
 {
-    static const char *const valued[] = {"--mem", "--append", "--dump-dtb"};
+    static const char *const valued[] = {"--mem", "--append", "--dump-dtb", "--device"};
     memset(cfg, 0, sizeof *cfg);
     cfg->mem_bytes = (uint64_t)MEM_DEFAULT_MIB << 20;
     cfg->append = "";
@@ -124,6 +125,11 @@ int cli_parse(int argc, char *const argv[], struct config *cfg, char *err, size_
             if (!*v)
                 return fail(err, errlen, "--dump-dtb needs a path");
             cfg->dtb_out = v;
+            break;
+        case 3:
+            if (cfg->ndevices == CONFIG_MAX_DEVICES)
+                return fail(err, errlen, "--device: at most %d devices", CONFIG_MAX_DEVICES);
+            cfg->devices[cfg->ndevices++] = v;
             break;
         }
     }

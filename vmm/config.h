@@ -33,11 +33,15 @@ enum isv_exit {
 #define MEM_MAX_MIB (256u * 1024) /* 256 GiB of IPA space above RAM_BASE */
 #define MEM_DEFAULT_MIB 128
 
+#define CONFIG_MAX_DEVICES 32
+
 struct config {
     const char *image;     /* guest kernel (arm64 Image) */
     uint64_t mem_bytes;    /* guest RAM size */
     const char *append;    /* kernel command line (/chosen/bootargs) */
     const char *dtb_out;   /* write the generated DTB here too */
+    const char *devices[CONFIG_MAX_DEVICES]; /* --device specs, in order */
+    size_t ndevices;
     bool help, version;
 };
 

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "../devices/pl011.h"
+#include "../devices/testdev.h"
 #include "config.h"
 #include "fdt_build.h"
 #include "loader.h"
@@ -30,6 +31,36 @@ static int write_file(const char *path, const void *buf, size_t len, char *err, 
     return close(fd);
 }
 
+/* The --device list, in order. */
+static int add_devices(struct vm *vm, const struct config *cfg, char *err, size_t errlen)
+{
+    bool have_testdev = false;
+    for (size_t i = 0; i < cfg->ndevices; i++) {
+        const char *spec = cfg->devices[i];
+        struct device *dev = NULL;
+        if (strcmp(spec, "testdev") == 0) {
+            if (have_testdev) {
+                snprintf(err, errlen, "--device testdev: given more than once");
+                return -1;
+            }
+            have_testdev = true;
+            dev = testdev_create(TESTDEV_BASE, &vm->host);
+        } else {
+            snprintf(err, errlen, "--device '%s': unknown device (known: testdev)", spec);
+            return -1;
+        }
+        if (!dev) {
+            snprintf(err, errlen, "--device %s: out of memory", spec);
+            return -1;
+        }
+        if (vm_add_device(vm, dev, err, errlen)) {
+            dev->ops->destroy(dev);
+            return -1;
+        }
+    }
+    return 0;
+}
+
 static int setup(struct vm *vm, const struct config *cfg, char *err, size_t errlen)
 {
     struct image_info img;
@@ -44,6 +75,9 @@ static int setup(struct vm *vm, const struct config *cfg, char *err, size_t errl
             snprintf(err, errlen, "cannot create the PL011");
         return -1;
     }
+
+    if (add_devices(vm, cfg, err, errlen))
+        return -1;
 
     /* The DTB goes at the next 2 MiB boundary after the image (8-byte aligned, < 2 MiB). */
     uint64_t dtb = (img.load_addr + img.image_size + SZ_2M - 1) & ~(SZ_2M - 1);

@@ -88,3 +88,24 @@ expect_lines no-args 1
 vmm_case help 10 "bin/isv --help"
 expect_rc help 0
 expect_out help '^usage: isv \[options\] IMAGE'
+
+# The test device (README's "adding a device" example), every access width.
+for cc in gcc clang; do
+    vmm_case "testdev-$cc" 30 "bin/isv --device testdev --append isv.test=testdev guest/$cc/Image"
+    expect_rc "testdev-$cc" 0
+    expect_out "testdev-$cc" '^isv guest: testdev at 0xb000000, id 0x54565349$'
+    for w in 1 2 4 8; do expect_out "testdev-$cc" "^isv guest: testdev $w-byte scratch write/read: ok$"; done
+done
+vmm_case testdev-absent 30 "bin/isv --append isv.test=testdev guest/gcc/Image"
+expect_rc testdev-absent 2
+expect_out testdev-absent 'no isv,testdev in the device tree'
+
+vmm_case bad-device 10 "bin/isv --device frob guest/gcc/Image"
+expect_rc bad-device 1
+expect_out bad-device "^isv: error: --device 'frob': unknown device"
+expect_lines bad-device 1
+
+vmm_case bad-device-twice 10 "bin/isv --device testdev --device testdev guest/gcc/Image"
+expect_rc bad-device-twice 1
+expect_out bad-device-twice '^isv: error: --device testdev: given more than once$'
+expect_lines bad-device-twice 1

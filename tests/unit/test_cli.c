@@ -64,3 +64,14 @@ Test(cli, errors_name_the_problem)
     EXPECT_ERROR("more than one image", "a", "b");
     EXPECT_ERROR("--dump-dtb needs a path", "--dump-dtb=", "img");
 }
+
+Test(cli, devices_repeatable_in_order)
+{
+    struct config c;
+    char err[200];
+    cr_assert_eq(PARSE(&c, err, "--device", "testdev", "--device=virtio-rng", "img"), 0);
+    cr_assert_eq(c.ndevices, 2);
+    cr_assert_str_eq(c.devices[0], "testdev");
+    cr_assert_str_eq(c.devices[1], "virtio-rng");
+    EXPECT_ERROR("--device needs a value", "img", "--device");
+}
