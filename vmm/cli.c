@@ -15,6 +15,7 @@ const char cli_usage[] =
     "  --append ARGS     kernel command line (/chosen/bootargs)\n"
     "  --device SPEC     add a device (repeatable): testdev\n"
     "  --dump-dtb PATH   also write the generated device tree blob to PATH\n"
+    "  --stats           print exit statistics (per exit kind, width, device) at exit\n"
     "  -h, --help        this text\n"
     "  --version         print the version\n"
     "\n"
@@ -95,6 +96,10 @@ int cli_parse(int argc, char *const argv[], struct config *cfg, char *err, size_
         }
         if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0) {
             cfg->help = true;
+            continue;
+        }
+        if (strcmp(a, "--stats") == 0) {
+            cfg->stats = true;
             continue;
         }
         if (strcmp(a, "--version") == 0) {

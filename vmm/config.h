@@ -42,6 +42,7 @@ struct config {
     const char *dtb_out;   /* write the generated DTB here too */
     const char *devices[CONFIG_MAX_DEVICES]; /* --device specs, in order */
     size_t ndevices;
+    bool stats;            /* --stats: print exit statistics at exit */
     bool help, version;
 };
 

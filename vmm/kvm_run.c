@@ -35,6 +35,8 @@ static int handle_mmio(struct vm *vm)
     struct device *dev;
 
     enum bus_status st = bus_access(&vm->bus, addr, len, is_write, run->mmio.data, &dev);
+    if (vm->collect_stats)
+        stats_mmio(&vm->stats, dev, is_write, len, stats_now_ns() - vm->exit_start_ns);
     if (st == BUS_OK)
         return -1;
     if (st == BUS_BAD_WIDTH)
@@ -79,26 +81,41 @@ static int handle_system_event(struct vm *vm)
 
 int vm_run(struct vm *vm)
 {
-    for (;;) {
-        if (ioctl(vm->vcpu_fd, KVM_RUN, 0) < 0) {
-            if (errno == EINTR || errno == EAGAIN)
+    int rc = -1;
+    if (vm->collect_stats)
+        vm->stats.start_ns = stats_now_ns();
+    while (rc < 0) {
+        int r = ioctl(vm->vcpu_fd, KVM_RUN, 0);
+        if (vm->collect_stats) {
+            vm->exit_start_ns = stats_now_ns();
+            vm->stats.runs++;
+        }
+        if (r < 0) {
+            if (errno == EINTR || errno == EAGAIN) {
+                if (vm->collect_stats)
+                    stats_exit(&vm->stats, STAT_INTR, 0);
                 continue;
+            }
             fprintf(stderr, "isv: KVM_RUN: %s (pc 0x%llx)\n", strerror(errno),
                     (unsigned long long)guest_pc(vm));
-            return ISV_EXIT_INTERNAL;
+            rc = ISV_EXIT_INTERNAL;
+            break;
         }
-        int rc = -1;
+        enum stat_kind kind = STAT_OTHER;
         switch (vm->run->exit_reason) {
         case KVM_EXIT_MMIO:
             rc = handle_mmio(vm);
             break;
         case KVM_EXIT_ARM_NISV:
             rc = handle_nisv(vm);
+            kind = STAT_NISV;
             break;
         case KVM_EXIT_SYSTEM_EVENT:
             rc = handle_system_event(vm);
+            kind = STAT_SYSTEM_EVENT;
             break;
         case KVM_EXIT_INTR:
+            kind = STAT_INTR;
             break;
         case KVM_EXIT_FAIL_ENTRY:
             fprintf(stderr, "isv: KVM_EXIT_FAIL_ENTRY (reason 0x%llx)\n",
@@ -114,7 +131,11 @@ int vm_run(struct vm *vm)
                     vm->run->exit_reason, (unsigned long long)guest_pc(vm));
             rc = ISV_EXIT_INTERNAL;
         }
-        if (rc >= 0)
-            return rc;
+        /* MMIO exits are counted by handle_mmio, with their device. */
+        if (vm->collect_stats && vm->run->exit_reason != KVM_EXIT_MMIO)
+            stats_exit(&vm->stats, kind, stats_now_ns() - vm->exit_start_ns);
     }
+    if (vm->collect_stats)
+        vm->stats.end_ns = stats_now_ns();
+    return rc;
 }

@@ -129,7 +129,10 @@ int main(int argc, char **argv)
         fprintf(stderr, "isv: error: %s\n", err);
         rc = ISV_EXIT_SETUP;
     } else {
+        vm.collect_stats = cfg.stats;
         rc = vm_run(&vm);
+        if (cfg.stats)
+            stats_print(&vm.stats, stderr);
     }
     vm_destroy(&vm);
     return rc;

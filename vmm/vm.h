@@ -8,6 +8,7 @@
 #include "../devices/device.h"
 #include "../devices/guest_mem.h"
 #include "bus.h"
+#include "stats.h"
 
 struct kvm_run;
 
@@ -22,6 +23,9 @@ struct vm {
     struct device_host host;
     struct device *devs[VM_MAX_DEVICES];
     size_t ndevs;
+    bool collect_stats;
+    struct exit_stats stats;
+    uint64_t exit_start_ns; /* when the current exit came back from KVM_RUN */
 };
 
 /* kvm_vm.c: open KVM and check what we need, create the VM with its RAM. */

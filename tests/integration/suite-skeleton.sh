@@ -109,3 +109,13 @@ vmm_case bad-device-twice 10 "bin/isv --device testdev --device testdev guest/gc
 expect_rc bad-device-twice 1
 expect_out bad-device-twice '^isv: error: --device testdev: given more than once$'
 expect_lines bad-device-twice 1
+
+# --stats: exit counts by kind, width and device after the run.
+vmm_case stats 30 "bin/isv --stats --device testdev --append isv.test=testdev guest/gcc/Image"
+expect_rc stats 0
+expect_out stats '^isv: stats: [0-9]+ exits in [0-9.]+ s of run time'
+expect_out stats '^isv: stats:   mmio-write +[0-9]+ '
+expect_out stats '^isv: stats:   mmio write by width: 8-bit 1, 16-bit 1, 32-bit [0-9]+, 64-bit 1$'
+expect_out stats '^isv: stats:   device pl011@9000000 +reads [0-9]+, writes [0-9]+'
+expect_out stats '^isv: stats:   device testdev@b000000 +reads 7, writes 4,'
+expect_out stats '^isv: stats:   system-event +1 '
