@@ -12,12 +12,14 @@
 
 #include <mmio.h>
 
+/* Arm PL011 (DDI0183), every register accessed 32 bits wide. */
 struct pl011_regs {
     MMIO_REG(rw, 32, dr);          /* data; a read pops the RX FIFO */
     MMIO_REG(rpw, 32, rsr_ecr);    /* receive status; a write clears errors */
     MMIO_RESERVED(0x008, 0x018);
     MMIO_REG(rp, 32, fr);          /* flags */
-    MMIO_RESERVED(0x01c, 0x024);
+    MMIO_RESERVED(0x01c, 0x020);
+    MMIO_REG(rpw, 32, ilpr);       /* IrDA low-power divisor */
     MMIO_REG(rpw, 32, ibrd);       /* integer baud divisor */
     MMIO_REG(rpw, 32, fbrd);       /* fractional baud divisor */
     MMIO_REG(rpw, 32, lcr_h);      /* line control */
@@ -35,6 +37,7 @@ struct pl011_regs {
 MMIO_OFFSET(struct pl011_regs, dr, 0x000);
 MMIO_OFFSET(struct pl011_regs, rsr_ecr, 0x004);
 MMIO_OFFSET(struct pl011_regs, fr, 0x018);
+MMIO_OFFSET(struct pl011_regs, ilpr, 0x020);
 MMIO_OFFSET(struct pl011_regs, ibrd, 0x024);
 MMIO_OFFSET(struct pl011_regs, fbrd, 0x028);
 MMIO_OFFSET(struct pl011_regs, lcr_h, 0x02c);
