@@ -19,7 +19,8 @@
 #        scripts/compile-fail.sh --self-test    (the runner must reject every
 #                                               deliberately broken case in
 #                                               tests/compile-fail/selftest/)
-# Prints one line per case and then "N passed, N failed"; exits 1 on failure.
+# Prints one line per case and then "N passed, N failed" on stdout (details of
+# failures go to stderr); exits 1 on failure.
 set -uo pipefail
 export LC_ALL=C # plain ASCII quotes in diagnostics
 
@@ -103,8 +104,8 @@ check_case() {
         echo "PASS $name${only:+ (misuse detectable with $only only; control built everywhere)}"
         return 0
     fi
-    echo "FAIL $name"
-    printf '       %s\n' "${problems[@]}"
+    echo "FAIL $name: ${problems[0]}${problems[1]:+ (+$((${#problems[@]} - 1)) more)}"
+    printf '       %s\n' "${problems[@]}" >&2
     return 1
 }
 
@@ -128,7 +129,9 @@ out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 i=0
 for f in "${cases[@]}"; do
-    (check_case "$f" >"$out/$(printf %04d $i).txt"; echo $? >"$out/$(printf %04d $i).rc") &
+    n=$(printf %04d $i)
+    basename "$f" .c >"$out/$n.name"
+    (check_case "$f" >"$out/$n.txt" 2>"$out/$n.err"; echo $? >"$out/$n.rc") &
     i=$((i + 1))
     while [ "$(jobs -rp | wc -l)" -ge "$JOBS" ]; do wait -n; done
 done
@@ -140,22 +143,23 @@ for r in "$out"/*.txt; do
     if [ $selftest = 1 ]; then
         # Inverted: a broken case the runner accepts is a runner bug.
         # Each must be rejected for the reason its `// REJECT:` line names.
-        name=$(head -n 1 "$r" | awk '{ print $2 }')
+        name=$(cat "${r%.txt}.name")
         why=$(directive "$CASE_DIR/selftest/$name.c" REJECT)
         if [ "$rc" = 0 ]; then
             echo "FAIL selftest $name: the runner accepted a broken case"
             failed=$((failed + 1))
-        elif [ -z "$why" ] || ! grep -qE -- "$why" "$r"; then
-            echo "FAIL selftest $name: rejected, but not for /$why/:"
-            sed 's/^/       /' "$r"
+        elif [ -z "$why" ] || ! grep -qE -- "$why" "$r" "${r%.txt}.err"; then
+            echo "FAIL selftest $name: rejected, but not for /$why/"
+            cat "$r" "${r%.txt}.err" >&2
             failed=$((failed + 1))
         else
-            echo "PASS selftest $name: rejected ($(grep -m1 -E -- "$why" "$r" | sed 's/^ *//'))"
+            echo "PASS selftest $name: rejected ($(cat "$r" "${r%.txt}.err" | grep -m1 -E -- "$why" | sed 's/^ *//'))"
             passed=$((passed + 1))
         fi
         continue
     fi
     cat "$r"
+    cat "${r%.txt}.err" >&2
     if [ "$rc" = 0 ]; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
 done
 echo "$passed passed, $failed failed"

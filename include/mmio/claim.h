@@ -45,11 +45,13 @@ MMIO_NORETURN_ static inline void mmio_trap_(void)
 #endif
 }
 
-MMIO_INLINE_ uintptr_t mmio_claim_check_(uintptr_t va, size_t align)
+/* Returns a pointer (not the integer) so the cast in mmio_claim is pointer to
+ * pointer, which -Wbad-function-cast accepts. */
+MMIO_INLINE_ void MMIO_PTR *mmio_claim_check_(uintptr_t va, size_t align)
 {
     if (va == 0 || (va & (align - 1)) != 0)
         mmio_trap_();
-    return va;
+    return (void MMIO_PTR *)va;
 }
 
 /* The claim: see the contract above. grep for "mmio_claim(" to audit them. */
