@@ -1,0 +1,14 @@
+/* Must not compile: ordered write to a read-pure register. */
+// EXPECT-gcc: _Generic' selector of type 'mmio_rp32 \*' is not compatible with any association
+// EXPECT-clang: controlling expression type 'mmio_rp32 \*( __attribute__\(\(noderef\)\))?'( \(aka '[^']*'\))? not compatible with any generic association type
+#include "cf_regs.h"
+
+CF_CASE(cf_ordered_write_read_pure)
+{
+    CF_USE_ARGS();
+#ifndef CONTROL
+    mmio_write_ordered(&u->rp32, 1u);
+#else
+    mmio_write_ordered(&u->rw32, 1u);
+#endif
+}
