@@ -15,6 +15,8 @@ int kvsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
 void console_init(const void *dtb);
 void console_putc(char c);
 uint64_t console_base(void);
+struct pl011 *console_uart(void);
+int console_node(void); /* its device-tree node, or -1 */
 
 /* psci.c: power control through the conduit the device tree names. */
 void psci_init(const void *dtb);

@@ -1,9 +1,9 @@
 # The freestanding AArch64 guest, built twice: with gcc and with clang.
 # Output: build/aarch64/guest-<cc>/Image (arm64 Linux Image format) and guest.elf.
 
-GUEST_C_SRCS := $(wildcard guest/*.c guest/lib/*.c)
+GUEST_C_SRCS := $(wildcard guest/*.c guest/lib/*.c guest/drivers/*.c)
 GUEST_S_SRCS := $(wildcard guest/*.S)
-GUEST_COMMON := -std=c11 -Wall -Wextra -Werror -O2 -g -ffreestanding -fpie \
+GUEST_COMMON := -std=c11 -Wall -Wextra -Werror -Wcast-qual -O2 -g -ffreestanding -fpie \
 	-mgeneral-regs-only -fno-stack-protector -fno-omit-frame-pointer \
 	-Iinclude -Iguest -isystem $(SYSROOT)/usr/include -MMD -MP
 GUEST_CC_gcc   := $(CROSS)gcc
