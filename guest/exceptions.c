@@ -19,6 +19,27 @@ static const char *const kind_names[16] = {
 };
 
 static irq_handler_fn irq_handler;
+static bool catch_aborts;
+static volatile bool abort_armed, abort_seen;
+static volatile uint64_t abort_esr;
+
+void abort_catch(bool on)
+{
+    catch_aborts = on;
+}
+
+void abort_expect(void)
+{
+    abort_armed = catch_aborts;
+    abort_seen = false;
+}
+
+bool abort_taken(uint64_t *esr)
+{
+    abort_armed = false;
+    *esr = abort_esr;
+    return abort_seen;
+}
 
 void irq_set_handler(irq_handler_fn fn)
 {
@@ -46,6 +67,14 @@ void exception_entry(struct trap_frame *f, uint64_t kind)
     uint64_t esr, far;
     __asm__ volatile("mrs %0, esr_el1" : "=r"(esr));
     __asm__ volatile("mrs %0, far_el1" : "=r"(far));
+    if (kind == 4 && (esr >> 26) == 0x25 && abort_armed) {
+        /* An abort a test asked for: note it and skip the instruction. */
+        abort_esr = esr;
+        abort_seen = true;
+        abort_armed = false;
+        f->elr += 4;
+        return;
+    }
     guest_fail("unexpected exception: %s, ESR_EL1 0x%lx (EC 0x%lx), ELR 0x%lx, FAR 0x%lx",
                kind_names[kind & 15], (unsigned long)esr, (unsigned long)(esr >> 26) & 0x3f,
                (unsigned long)f->elr, (unsigned long)far);

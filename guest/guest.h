@@ -32,6 +32,16 @@ typedef void (*irq_handler_fn)(void);
 void irq_set_handler(irq_handler_fn fn);
 __attribute__((noreturn)) void guest_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* Data aborts a test provokes on purpose: with catching on, abort_expect()
+ * arms it for the next access; a data abort then skips the instruction and is
+ * reported by abort_taken() instead of being fatal. */
+void abort_catch(bool on);
+void abort_expect(void);
+bool abort_taken(uint64_t *esr);
+
+/* forms.c */
+int test_forms(const void *dtb);
+
 /* dt.c: small conveniences over libfdt. */
 const char *dt_bootargs(const void *dtb);
 /* Value of "key=value" in the bootargs (copied into buf), or NULL. */

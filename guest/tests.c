@@ -122,6 +122,7 @@ static const struct guest_test tests[] = {
     {"fault", test_fault},
     {"testdev", test_testdev},
     {"echo", test_echo},
+    {"forms", NULL},
 };
 
 int run_guest_test(const void *dtb, const char *name)
@@ -129,7 +130,7 @@ int run_guest_test(const void *dtb, const char *name)
     test_dtb = dtb;
     for (size_t i = 0; i < sizeof tests / sizeof tests[0]; i++)
         if (strcmp(tests[i].name, name) == 0)
-            return tests[i].fn();
+            return tests[i].fn ? tests[i].fn() : test_forms(dtb);
     kprintf("isv guest: unknown test '%s'\n", name);
     return 1;
 }

@@ -11,19 +11,20 @@ struct testdev_regs {
     MMIO_REG(rp, 64, last);        /* offset<<8 | width of the last other access */
     MMIO_REG(wo, 32, nop);
     MMIO_RESERVED(0x01c, 0x100);
-    MMIO_REG(rpw, 8, scratch8[16]);
-    MMIO_REG(rpw, 16, scratch16[8]);
-    MMIO_REG(rpw, 32, scratch32[4]);
-    MMIO_REG(rpw, 64, scratch64[2]);
-    MMIO_RESERVED(0x140, 0x1000);
+    /* The 256 scratch bytes, split into one view per access width. */
+    MMIO_REG(rpw, 8, scratch8[64]);
+    MMIO_REG(rpw, 16, scratch16[32]);
+    MMIO_REG(rpw, 32, scratch32[16]);
+    MMIO_REG(rpw, 64, scratch64[8]);
+    MMIO_RESERVED(0x200, 0x1000);
 };
 MMIO_OFFSET(struct testdev_regs, counter, 0x008);
 MMIO_OFFSET(struct testdev_regs, last, 0x010);
 MMIO_OFFSET(struct testdev_regs, nop, 0x018);
 MMIO_OFFSET(struct testdev_regs, scratch8, 0x100);
-MMIO_OFFSET(struct testdev_regs, scratch16, 0x110);
-MMIO_OFFSET(struct testdev_regs, scratch32, 0x120);
-MMIO_OFFSET(struct testdev_regs, scratch64, 0x130);
+MMIO_OFFSET(struct testdev_regs, scratch16, 0x140);
+MMIO_OFFSET(struct testdev_regs, scratch32, 0x180);
+MMIO_OFFSET(struct testdev_regs, scratch64, 0x1c0);
 MMIO_SIZE(struct testdev_regs, 0x1000);
 
 #define TESTDEV_ID_VALUE 0x54565349u
