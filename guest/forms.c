@@ -1,5 +1,5 @@
 /*
- * isv.test=forms: run load/store forms from forms.S against the test device's
+ * isv.test=forms: run load/store forms from form_insns.S against the test device's
  * scratch memory and check loaded values, stored bytes and base writeback
  * against what the architecture specifies. isv.forms= picks them: a comma list
  * of names, or the groups "isv1" (valid syndrome, incl. sign-extending),
