@@ -176,7 +176,7 @@ int test_forms(const void *dtb)
 {
     char sel[128];
     if (!dt_bootarg(dtb, "isv.forms", sel, sizeof sel))
-        strcpy(sel, "all");
+        memcpy(sel, "all", sizeof "all");
     int node = fdt_node_offset_by_compatible(dtb, -1, "isv,testdev");
     uint64_t base, size;
     if (node < 0 || dt_reg(dtb, node, &base, &size) != 0) {
