@@ -82,7 +82,7 @@ void u64_to_le_bytes(uint64_t v, uint8_t *p, unsigned len)
 }
 
 enum bus_status bus_access(struct bus *bus, uint64_t addr, unsigned len, bool is_write,
-                           uint8_t data[8], struct device **devp)
+                           uint64_t *value, struct device **devp)
 {
     struct device *d = NULL;
     enum bus_status st = BUS_OK;
@@ -94,7 +94,7 @@ enum bus_status bus_access(struct bus *bus, uint64_t addr, unsigned len, bool is
     if (devp)
         *devp = d;
     if (!is_write)
-        memset(data, 0, 8);
+        *value = 0;
     if (st != BUS_OK)
         return st;
 
@@ -102,12 +102,14 @@ enum bus_status bus_access(struct bus *bus, uint64_t addr, unsigned len, bool is
     pthread_mutex_lock(&d->lock);
     if (is_write) {
         d->writes++;
+        uint64_t mask = len == 8 ? ~0ull : (1ull << (8 * len)) - 1;
         if (d->ops->write)
-            d->ops->write(d, off, len, le_bytes_to_u64(data, len));
+            d->ops->write(d, off, len, *value & mask);
     } else {
         d->reads++;
+        uint64_t mask = len == 8 ? ~0ull : (1ull << (8 * len)) - 1;
         if (d->ops->read)
-            u64_to_le_bytes(d->ops->read(d, off, len), data, len);
+            *value = d->ops->read(d, off, len) & mask;
     }
     pthread_mutex_unlock(&d->lock);
     return BUS_OK;

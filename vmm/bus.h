@@ -31,13 +31,13 @@ void bus_free(struct bus *bus); /* frees the table, not the devices */
 int bus_add(struct bus *bus, struct device *dev);
 /* The device whose window holds all of [addr, addr+len), or NULL. */
 struct device *bus_find(const struct bus *bus, uint64_t addr, uint64_t len);
-/* Perform one access. Reads fill data[0..len) (little-endian) and zero the
- * rest of data[8]; on BUS_UNMAPPED a read returns zeros. *devp (optional)
- * receives the device or NULL. */
+/* Perform one access. A write stores *value (its low len bytes); a read sets
+ * *value, zero-extended (0 when unmapped). *devp (optional) receives the
+ * device or NULL. */
 enum bus_status bus_access(struct bus *bus, uint64_t addr, unsigned len, bool is_write,
-                           uint8_t data[8], struct device **devp);
+                           uint64_t *value, struct device **devp);
 
-/* Little-endian helpers shared with the exit decoder. */
+/* Little-endian byte helpers (kvm_run.mmio.data holds guest-order bytes). */
 uint64_t le_bytes_to_u64(const uint8_t *p, unsigned len);
 void u64_to_le_bytes(uint64_t v, uint8_t *p, unsigned len);
 
