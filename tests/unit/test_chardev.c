@@ -28,12 +28,13 @@ static struct {
     uint8_t buf[1 << 16];
     size_t n;
     size_t quota;
-    atomic_int idles, tx_spaces;
+    atomic_int idles, tx_spaces, rx_calls;
 } sk = {.m = PTHREAD_MUTEX_INITIALIZER};
 
 static size_t sink_rx(void *ctx, const uint8_t *buf, size_t n)
 {
     (void)ctx;
+    atomic_fetch_add(&sk.rx_calls, 1);
     pthread_mutex_lock(&sk.m);
     size_t room = sk.quota > sk.n ? sk.quota - sk.n : 0;
     if (n > room)
@@ -353,7 +354,10 @@ Test(chardev_io, backpressure_stops_reading_and_loses_nothing)
     /* The pipe holds 64 KiB, so this write completes while the sink refuses. */
     cr_assert(write_all(p.in_w, src, N));
     cr_expect(wait_count(100, 2000));
+    test_sleep_ms(5);
+    int calls = atomic_load(&sk.rx_calls);
     test_sleep_ms(50);
+    cr_expect_leq(atomic_load(&sk.rx_calls) - calls, 1, "a refused reader waits, not spins");
     struct chardev_stats st;
     chardev_get_stats(p.cd, &st);
     cr_expect_leq(st.in_bytes, 100 + 64, "read %llu bytes while the sink was full",

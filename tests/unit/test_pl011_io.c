@@ -236,6 +236,21 @@ Test(pl011_io, rx_timeout_from_backend_idle)
     cr_expect(wait_line(false, 10));
 }
 
+/* 32 bit periods at the latched rate: IBRD 30000 is 50 baud, 640 ms. */
+Test(pl011_io, rx_timeout_follows_the_baud_rate)
+{
+    wr(PL011_IBRD, 30000);
+    wr(PL011_FBRD, 0);
+    wr(PL011_LCR_H, FIFO8);
+    wr(PL011_IMSC, PL011_INT_RT);
+    uint64_t t0 = test_now_ms();
+    cr_assert(write_all(in_w, "s", 1));
+    cr_expect(wait_line(true, 3000));
+    uint64_t took = test_now_ms() - t0;
+    cr_expect_geq(took, 600, "RT after %llu ms", (unsigned long long)took);
+    cr_expect_eq(guest_getc(10), 's');
+}
+
 Test(pl011_io, rx_timeout_in_loopback)
 {
     wr(PL011_CR, ENABLED | PL011_CR_LBE);
