@@ -158,8 +158,15 @@ struct chardev *chardev_open(const char *spec, char *err, size_t errlen)
         chardev_err(err, errlen, "serial backend spec longer than %d bytes", SPEC_MAX - 1);
         return NULL;
     }
-    if (!strcmp(spec, "stdio"))
-        return chardev_new(STDIN_FILENO, STDOUT_FILENO, false, false, err, errlen);
+    if (!strcmp(spec, "stdio")) {
+        if (fcntl(STDOUT_FILENO, F_GETFD) < 0) {
+            chardev_err(err, errlen, "serial backend 'stdio': stdout is closed");
+            return NULL;
+        }
+        /* A closed stdin just means no input. */
+        int in = fcntl(STDIN_FILENO, F_GETFD) < 0 ? -1 : STDIN_FILENO;
+        return chardev_new(in, STDOUT_FILENO, false, false, err, errlen);
+    }
     if (!strcmp(spec, "null"))
         return chardev_new(-1, -1, false, false, err, errlen);
     char args[SPEC_MAX], buf[64];

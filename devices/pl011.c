@@ -44,8 +44,7 @@ struct pl011 {
     bool rx_waiting; /* the backend holds input we refused */
     bool irq;        /* the level last sent to the interrupt controller */
     unsigned traces;
-    struct pl011_stats st;
-    uint64_t rx_flushed;
+    struct pl011_stats st; /* counters; the derived fields are filled on read */
 };
 
 static struct pl011 *to_pl011(struct device *dev)
@@ -387,7 +386,7 @@ static void reset_locked(struct pl011 *u)
 {
     tx_pump(u, true); /* a reset loses nothing the guest wrote, unless the ring is full */
     u->st.tx_dropped += u->tx_count;
-    u->rx_flushed += u->rx_count;
+    u->st.rx_flushed += u->rx_count;
     u->rsr = u->ilpr = u->ibrd = u->fbrd = u->lcr_h = u->imsc = u->ris = u->dmacr = 0;
     u->divisor = 0;
     u->cr = PL011_CR_RXE | PL011_CR_TXE;
@@ -502,7 +501,6 @@ void pl011_get_stats(struct device *dev, struct pl011_stats *st)
     st->divisor = u->divisor;
     st->baud = u->divisor >= 64 ? (uint32_t)((uint64_t)PL011_UARTCLK_HZ * 4 / u->divisor) : 0;
     st->irq = u->irq;
-    st->rx_flushed = u->rx_flushed;
     pthread_mutex_unlock(&dev->lock);
 }
 

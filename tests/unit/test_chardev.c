@@ -233,6 +233,85 @@ Test(chardev_spec, file_input_is_read_to_the_end)
         cr_assert_eq(sk.buf[i], pattern(i), "byte %zu", i);
 }
 
+/* stdio in a child whose descriptors 0 and 1 are our pipes; the child's
+ * verdict is its exit status. */
+static int run_child(void (*body)(int in_r, int out_w), int in[2], int out[2])
+{
+    pid_t pid = fork();
+    cr_assert_geq(pid, 0);
+    if (pid == 0) {
+        body(in[0], out[1]);
+        _exit(90);
+    }
+    int status;
+    cr_assert_eq(waitpid(pid, &status, 0), pid);
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+static void stdio_echo_child(int in_r, int out_w)
+{
+    dup2(in_r, STDIN_FILENO);
+    dup2(out_w, STDOUT_FILENO);
+    struct chardev *cd = chardev_open("stdio", NULL, 0);
+    if (!cd || chardev_attach(cd, &sink) < 0)
+        _exit(1);
+    if (!wait_count(1, 2000) || sk.buf[0] != 'x')
+        _exit(2);
+    chardev_write(cd, (const uint8_t *)"y", 1);
+    chardev_close(cd);
+    _exit(0);
+}
+
+Test(chardev_spec, stdio_uses_descriptors_0_and_1)
+{
+    int in[2], out[2];
+    cr_assert_eq(pipe(in), 0);
+    cr_assert_eq(pipe(out), 0);
+    cr_assert(write_all(in[1], "x", 1));
+    cr_expect_eq(run_child(stdio_echo_child, in, out), 0);
+    close(out[1]);
+    char got[2] = {0};
+    cr_expect_eq(read_for(out[0], got, 2, 2000), 1);
+    cr_expect_eq(got[0], 'y');
+    close(in[0]), close(in[1]), close(out[0]);
+}
+
+static void stdout_closed_child(int in_r, int out_w)
+{
+    (void)in_r, (void)out_w;
+    close(STDOUT_FILENO);
+    char err[128] = "";
+    struct chardev *cd = chardev_open("stdio", err, sizeof err);
+    _exit(!cd && strstr(err, "stdout is closed") ? 0 : 1);
+}
+
+static void stdin_closed_child(int in_r, int out_w)
+{
+    (void)in_r;
+    close(STDIN_FILENO);
+    dup2(out_w, STDOUT_FILENO);
+    struct chardev *cd = chardev_open("stdio", NULL, 0);
+    if (!cd || chardev_attach(cd, &sink) < 0)
+        _exit(1);
+    chardev_write(cd, (const uint8_t *)"z", 1);
+    chardev_close(cd);
+    _exit(0);
+}
+
+Test(chardev_spec, stdio_with_closed_descriptors)
+{
+    int in[2], out[2];
+    cr_assert_eq(pipe(in), 0);
+    cr_assert_eq(pipe(out), 0);
+    cr_expect_eq(run_child(stdout_closed_child, in, out), 0, "closed stdout is an error");
+    cr_expect_eq(run_child(stdin_closed_child, in, out), 0, "closed stdin is no input");
+    close(out[1]);
+    char got[2] = {0};
+    cr_expect_eq(read_for(out[0], got, 2, 2000), 1);
+    cr_expect_eq(got[0], 'z');
+    close(in[0]), close(in[1]), close(out[0]);
+}
+
 static int listen_at(const char *path)
 {
     struct sockaddr_un sa = {.sun_family = AF_UNIX};
