@@ -267,9 +267,10 @@ static void write_lcr_h(struct pl011 *u, uint32_t v)
     /* A break seen by our own receiver: one NUL character with BE. */
     if (!(old & PL011_LCRH_BRK) && (v & PL011_LCRH_BRK) && (u->cr & PL011_CR_LBE))
         loopback_rx(u, PL011_DR_BE);
-    /* FEN changes keep both FIFOs' contents (the TRM reprogramming sequence
-     * flushes TX this way; keeping it loses nothing a driver relies on): a fill
-     * above the new depth simply reads as full until drained. */
+    /* FEN changes keep both FIFOs' contents. The TRM's reprogramming sequence
+     * clears FEN to flush the TX FIFO; we keep (and send) those bytes instead:
+     * nothing is lost and no driver relies on the discard. A fill above the new
+     * depth reads as full until it drains. */
 }
 
 static uint32_t reg_read(struct pl011 *u, uint32_t off)

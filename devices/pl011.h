@@ -20,6 +20,14 @@
  *   trigger (FEN=0: any character) and clears when reads take it below; RT
  *   fires after 32 bit periods (at the latched baud rate) without a new
  *   character while the FIFO is not empty, and clears when it empties.
+ * - FEN switches between the FIFOs and the 1-character holding registers and
+ *   keeps what they hold; a fill above the new depth reads as full.
+ * - Loopback (LBE) feeds transmitted bytes (which still reach the backend),
+ *   breaks (LCR_H.BRK) and the modem outputs back to the receiver; backend input
+ *   waits meanwhile. An overrun is possible only there (the backend is
+ *   flow-controlled): the character is lost, OE is raised, the next one stored
+ *   carries DR.OE. FE/PE never occur on this error-free virtual line.
+ * - Modem inputs read as a ready terminal: CTS, DSR, DCD asserted, RI not.
  * - The SPI is level-triggered: (RIS & IMSC) != 0, re-evaluated after every
  *   access and every backend event; set_irq is called when the level changes.
  * - Accesses: 8-, 16- and 32-bit at a register's offset are normal (a narrow
@@ -68,10 +76,13 @@ struct pl011_stats {
 
 /* Create a PL011 at `base` (window PL011_SIZE) on SPI `spi`. It takes ownership
  * of `cd` (NULL: output discarded, no input) and starts its threads; state is
- * PL011_BOOT_CONSOLE. NULL on failure (cd is then still the caller's). */
+ * PL011_BOOT_CONSOLE. NULL on failure (cd is then still the caller's).
+ * ops->destroy must be called without dev->lock: it joins the backend threads,
+ * which take that lock. */
 struct device *pl011_create(uint64_t base, int spi, struct device_host *host, struct chardev *cd);
 
-/* Choose the boot state and reset into it. Takes dev->lock. */
+/* Choose the boot state and reset into it. Takes dev->lock, like ops->reset
+ * (a reset sends what the TX FIFO holds first and empties both FIFOs). */
 void pl011_set_boot(struct device *dev, enum pl011_boot boot);
 
 /* For every VMM exit path (guest crash, VMM error, normal shutdown): hand
