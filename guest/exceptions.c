@@ -67,7 +67,7 @@ void exception_entry(struct trap_frame *f, uint64_t kind)
     uint64_t esr, far;
     __asm__ volatile("mrs %0, esr_el1" : "=r"(esr));
     __asm__ volatile("mrs %0, far_el1" : "=r"(far));
-    if (kind == 4 && (esr >> 26) == 0x25 && abort_armed) {
+    if (kind == 4 && ((esr >> 26) & 0x3f) == 0x25 && abort_armed) {
         /* An abort a test asked for: note it and skip the instruction. */
         abort_esr = esr;
         abort_seen = true;

@@ -13,7 +13,12 @@ const char cli_usage[] =
     "\n"
     "  --mem SIZE        guest RAM: MiB, or with an M/G suffix (default 128M, 16M..256G)\n"
     "  --append ARGS     kernel command line (/chosen/bootargs)\n"
+    "  --console SPEC    PL011 backend: stdio (default), null, file:in=PATH[,out=PATH],\n"
+    "                    file:out=PATH, socket:PATH[,server]\n"
     "  --device SPEC     add a device (repeatable): testdev\n"
+    "  --nisv POLICY     MMIO accesses without a valid syndrome: stop (default: report\n"
+    "                    and exit 4), inject (external data abort), emulate (perform it)\n"
+    "  --sext-fix on|off correct sign-extending MMIO loads KVM returns zero-extended (on)\n"
     "  --dump-dtb PATH   also write the generated device tree blob to PATH\n"
     "  --stats           print exit statistics (per exit kind, width, device) at exit\n"
     "  -h, --help        this text\n"
@@ -75,10 +80,13 @@ static const char *opt_value(const char *arg, const char *name, int argc, char *
 
 int cli_parse(int argc, char *const argv[], struct config *cfg, char *err, size_t errlen)
 {
-    static const char *const valued[] = {"--mem", "--append", "--dump-dtb", "--device"};
+    static const char *const valued[] = {"--mem", "--append", "--dump-dtb", "--device", "--console", "--nisv", "--sext-fix"};
     memset(cfg, 0, sizeof *cfg);
     cfg->mem_bytes = (uint64_t)MEM_DEFAULT_MIB << 20;
     cfg->append = "";
+    cfg->console = "stdio";
+    cfg->nisv = NISV_STOP;
+    cfg->sext_fix = true;
     bool only_files = false;
 
     for (int i = 1; i < argc; i++) {
@@ -135,6 +143,20 @@ int cli_parse(int argc, char *const argv[], struct config *cfg, char *err, size_
             if (cfg->ndevices == CONFIG_MAX_DEVICES)
                 return fail(err, errlen, "--device: at most %d devices", CONFIG_MAX_DEVICES);
             cfg->devices[cfg->ndevices++] = v;
+            break;
+        case 4:
+            if (!*v)
+                return fail(err, errlen, "--console needs a backend (see --help)");
+            cfg->console = v;
+            break;
+        case 5:
+            if (nisv_policy_parse(v, &cfg->nisv))
+                return fail(err, errlen, "--nisv: '%s' is not stop, inject or emulate", v);
+            break;
+        case 6:
+            if (strcmp(v, "on") != 0 && strcmp(v, "off") != 0)
+                return fail(err, errlen, "--sext-fix: '%s' is not on or off", v);
+            cfg->sext_fix = strcmp(v, "on") == 0;
             break;
         }
     }

@@ -6,6 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "nisv.h"
+
 /* Process exit status of `isv` (documented in README and --help). */
 enum isv_exit {
     ISV_EXIT_POWEROFF = 0, /* the guest powered off (PSCI SYSTEM_OFF) */
@@ -42,6 +44,9 @@ struct config {
     const char *dtb_out;   /* write the generated DTB here too */
     const char *devices[CONFIG_MAX_DEVICES]; /* --device specs, in order */
     size_t ndevices;
+    const char *console;   /* --console: PL011 backend spec (devices/chardev.h) */
+    enum nisv_policy nisv; /* --nisv */
+    bool sext_fix;         /* --sext-fix: correct sign-extending MMIO loads */
     bool stats;            /* --stats: print exit statistics at exit */
     bool help, version;
 };

@@ -53,6 +53,14 @@ static const struct {
     {KVM_CAP_IRQCHIP, "KVM_CAP_IRQCHIP"},
 };
 
+int vm_require_cap(struct vm *vm, int cap, const char *name, const char *why, char *err,
+                   size_t errlen)
+{
+    if (ioctl(vm->kvm_fd, KVM_CHECK_EXTENSION, cap) > 0)
+        return 0;
+    return fail(err, errlen, "KVM lacks %s, which %s needs", name, why);
+}
+
 int vm_create(struct vm *vm, uint64_t ram_bytes, char *err, size_t errlen)
 {
     memset(vm, 0, sizeof *vm);

@@ -9,6 +9,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <linux/kvm.h>
+
+#include "../devices/chardev.h"
 #include "../devices/pl011.h"
 #include "../devices/testdev.h"
 #include "config.h"
@@ -66,13 +69,27 @@ static int setup(struct vm *vm, const struct config *cfg, char *err, size_t errl
     struct image_info img;
     if (vm_create(vm, cfg->mem_bytes, err, errlen))
         return -1;
+    if (cfg->nisv == NISV_INJECT &&
+        vm_require_cap(vm, KVM_CAP_ARM_INJECT_EXT_DABT, "KVM_CAP_ARM_INJECT_EXT_DABT",
+                       "--nisv=inject", err, errlen))
+        return -1;
     if (image_load(cfg->image, &vm->ram, &img, err, errlen))
         return -1;
 
-    struct device *uart = pl011_create(PL011_BASE, PL011_SPI, &vm->host, STDOUT_FILENO);
-    if (!uart || vm_add_device(vm, uart, err, errlen)) {
-        if (!uart)
-            snprintf(err, errlen, "cannot create the PL011");
+    char why[256];
+    struct chardev *cd = chardev_open(cfg->console, why, sizeof why);
+    if (!cd) {
+        snprintf(err, errlen, "--console %s: %s", cfg->console, why);
+        return -1;
+    }
+    struct device *uart = pl011_create(PL011_BASE, PL011_SPI, &vm->host, cd);
+    if (!uart) {
+        chardev_close(cd);
+        snprintf(err, errlen, "cannot create the PL011");
+        return -1;
+    }
+    if (vm_add_device(vm, uart, err, errlen)) {
+        uart->ops->destroy(uart);
         return -1;
     }
 
@@ -130,7 +147,15 @@ int main(int argc, char **argv)
         rc = ISV_EXIT_SETUP;
     } else {
         vm.collect_stats = cfg.stats;
+        vm.nisv = cfg.nisv;
+        vm.fix_sign_extension = cfg.sext_fix;
         rc = vm_run(&vm);
+        if (vm.nisv_emulated)
+            fprintf(stderr, "isv: emulated %llu instruction%s without a valid syndrome\n",
+                    (unsigned long long)vm.nisv_emulated, vm.nisv_emulated == 1 ? "" : "s");
+        if (vm.nisv_injected)
+            fprintf(stderr, "isv: injected %llu external data abort%s\n",
+                    (unsigned long long)vm.nisv_injected, vm.nisv_injected == 1 ? "" : "s");
         if (cfg.stats)
             stats_print(&vm.stats, stderr);
     }

@@ -8,6 +8,7 @@
 #include "../devices/device.h"
 #include "../devices/guest_mem.h"
 #include "bus.h"
+#include "nisv.h"
 #include "stats.h"
 
 struct kvm_run;
@@ -23,6 +24,17 @@ struct vm {
     struct device_host host;
     struct device *devs[VM_MAX_DEVICES];
     size_t ndevs;
+    /* Exit policies (command line). */
+    enum nisv_policy nisv;
+    bool fix_sign_extension;
+    uint64_t nisv_emulated, nisv_injected, sext_fixed;
+    /* Decoded instructions at recent MMIO-read PCs (for the sign-extension check). */
+    struct pc_cache_entry {
+        uint64_t pc, pa;
+        uint32_t word;
+        bool valid, sext;
+        struct a64_ldst d;
+    } pc_cache[64];
     bool collect_stats;
     struct exit_stats stats;
     uint64_t exit_start_ns; /* when the current exit came back from KVM_RUN */
@@ -30,6 +42,9 @@ struct vm {
 
 /* kvm_vm.c: open KVM and check what we need, create the VM with its RAM. */
 int vm_create(struct vm *vm, uint64_t ram_bytes, char *err, size_t errlen);
+/* 0 if KVM has capability `cap`, else -1 with "KVM lacks NAME, which WHY needs". */
+int vm_require_cap(struct vm *vm, int cap, const char *name, const char *why, char *err,
+                   size_t errlen);
 /* Put a device on the bus (and the VM's device list). */
 int vm_add_device(struct vm *vm, struct device *dev, char *err, size_t errlen);
 /* Create and initialise the vCPU and the in-kernel GICv3. */

@@ -42,6 +42,11 @@ int kvsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
         fmt++;
         char pad = ' ';
         int width = 0, lng = 0;
+        bool left = false;
+        if (*fmt == '-') {
+            left = true;
+            fmt++;
+        }
         if (*fmt == '0') {
             pad = '0';
             fmt++;
@@ -84,10 +89,12 @@ int kvsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
             int len = 0;
             while (s[len])
                 len++;
-            for (int w = len; w < width; w++)
+            for (int w = len; !left && w < width; w++)
                 put(&o, ' ');
             while (*s)
                 put(&o, *s++);
+            for (int w = len; left && w < width; w++)
+                put(&o, ' ');
             break;
         }
         case '%':

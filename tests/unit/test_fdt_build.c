@@ -21,7 +21,7 @@ static uint64_t reg64(const void *fdt, int node, int idx)
 
 Test(fdt_build, virt_layout_and_console)
 {
-    struct device *uart = pl011_create(PL011_BASE, PL011_SPI, NULL, -1);
+    struct device *uart = pl011_create(PL011_BASE, PL011_SPI, NULL, NULL);
     struct fdt_params p = {.ram_base = RAM_BASE, .ram_size = 128 << 20, .ncpus = 1,
                            .bootargs = "isv.test=x", .devs = &uart, .ndevs = 1, .console = uart};
     char err[200];
