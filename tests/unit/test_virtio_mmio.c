@@ -677,7 +677,7 @@ Test(virtio_mmio, device_tree_node)
 
 Test(virtio_mmio, not_a_virtio_device)
 {
-    struct device *u = pl011_create(0x09000000, 1, &h.host, 1);
+    struct device *u = pl011_create(0x09000000, 1, &h.host, NULL);
     cr_assert_not(virtio_mmio_is(u));
     cr_assert_eq(virtio_mmio_num_queues(u), 0);
     cr_assert_eq(virtio_mmio_queue_eventfd(u, 0), -1);
