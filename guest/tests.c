@@ -107,8 +107,8 @@ static int test_echo(void)
         bytes++;
     }
     irq_disable();
-    kprintf("\nisv guest: echo done: %u bytes, %u interrupts, %u overflows, %u unhandled\n",
-            bytes, u->irqs, u->rx_overflow, gic_unhandled());
+    kprintf("\nisv guest: echo done: %u bytes, %u interrupts, %u overflows, %u unhandled, "
+            "%u throttles\n", bytes, u->irqs, u->rx_overflow, gic_unhandled(), u->rx_throttled);
     return u->rx_overflow != 0;
 }
 

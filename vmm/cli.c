@@ -15,12 +15,14 @@ const char cli_usage[] =
     "  --append ARGS     kernel command line (/chosen/bootargs)\n"
     "  --console SPEC    PL011 backend: stdio (default), null, file:in=PATH[,out=PATH],\n"
     "                    file:out=PATH, socket:PATH[,server]\n"
-    "  --device SPEC     add a device (repeatable): testdev\n"
+    "  --device SPEC     add a device (repeatable): testdev, virtio-blk,file=PATH[,readonly],\n"
+    "                    virtio-rng, virtio-console[,file=PATH]\n"
     "  --nisv POLICY     MMIO accesses without a valid syndrome: stop (default: report\n"
     "                    and exit 4), inject (external data abort), emulate (perform it)\n"
     "  --sext-fix on|off correct sign-extending MMIO loads KVM returns zero-extended (on)\n"
     "  --dump-dtb PATH   also write the generated device tree blob to PATH\n"
     "  --stats           print exit statistics (per exit kind, width, device) at exit\n"
+    "  --kvm-info        print the KVM API version and capabilities isv uses, then exit\n"
     "  -h, --help        this text\n"
     "  --version         print the version\n"
     "\n"
@@ -106,6 +108,10 @@ int cli_parse(int argc, char *const argv[], struct config *cfg, char *err, size_
             cfg->help = true;
             continue;
         }
+        if (strcmp(a, "--kvm-info") == 0) {
+            cfg->kvm_info = true;
+            continue;
+        }
         if (strcmp(a, "--stats") == 0) {
             cfg->stats = true;
             continue;
@@ -160,7 +166,7 @@ int cli_parse(int argc, char *const argv[], struct config *cfg, char *err, size_
             break;
         }
     }
-    if (!cfg->image && !cfg->help && !cfg->version)
+    if (!cfg->image && !cfg->help && !cfg->version && !cfg->kvm_info)
         return fail(err, errlen, "no guest image given (usage: isv [options] IMAGE)");
     return 0;
 }

@@ -26,9 +26,7 @@ enum isv_exit {
 #define GIC_REDIST_SIZE   0x00020000ull /* per vCPU: RD_base + SGI_base frames */
 #define PL011_BASE        0x09000000ull
 #define PL011_SPI         1
-#define VIRTIO_MMIO_BASE  0x0a000000ull
-#define VIRTIO_MMIO_SLOT  0x200ull
-#define VIRTIO_MMIO_SPI0  16
+/* virtio-mmio slots: devices/virtio_mmio.h (0x0a000000 + 0x200*n, SPI 16+n). */
 #define GIC_NR_IRQS       128 /* SGIs+PPIs+SPIs the vGIC implements */
 
 #define MEM_MIN_MIB 16
@@ -48,6 +46,7 @@ struct config {
     enum nisv_policy nisv; /* --nisv */
     bool sext_fix;         /* --sext-fix: correct sign-extending MMIO loads */
     bool stats;            /* --stats: print exit statistics at exit */
+    bool kvm_info;         /* --kvm-info: print what KVM offers and exit */
     bool help, version;
 };
 

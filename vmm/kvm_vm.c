@@ -30,17 +30,6 @@ static int fail(char *err, size_t errlen, const char *fmt, ...)
     return -1;
 }
 
-static void set_irq(void *ctx, uint32_t spi, bool level)
-{
-    struct vm *vm = ctx;
-    struct kvm_irq_level irq = {
-        .irq = (KVM_ARM_IRQ_TYPE_SPI << KVM_ARM_IRQ_TYPE_SHIFT) | (32 + spi),
-        .level = level,
-    };
-    if (ioctl(vm->vm_fd, KVM_IRQ_LINE, &irq) < 0)
-        fprintf(stderr, "isv: KVM_IRQ_LINE spi %u: %s\n", spi, strerror(errno));
-}
-
 static const struct {
     int cap;
     const char *name;
@@ -66,7 +55,8 @@ int vm_create(struct vm *vm, uint64_t ram_bytes, char *err, size_t errlen)
     memset(vm, 0, sizeof *vm);
     vm->vm_fd = vm->vcpu_fd = vm->gic_fd = -1;
     bus_init(&vm->bus);
-    vm->host.set_irq = set_irq;
+    vm_irq_init(vm);
+    vm->host.set_irq = vm_set_irq;
     vm->host.ctx = vm;
     vm->host.mem = &vm->ram;
 
@@ -182,12 +172,51 @@ int vm_set_boot_regs(struct vm *vm, uint64_t entry, uint64_t dtb, char *err, siz
     return 0;
 }
 
+int vm_add_ioeventfd(struct vm *vm, uint64_t addr, unsigned len, uint64_t datamatch, int fd,
+                     char *err, size_t errlen)
+{
+    struct kvm_ioeventfd req = {.datamatch = datamatch, .addr = addr, .len = len, .fd = fd,
+                                .flags = KVM_IOEVENTFD_FLAG_DATAMATCH};
+    if (ioctl(vm->vm_fd, KVM_IOEVENTFD, &req) < 0)
+        return fail(err, errlen, "KVM_IOEVENTFD at 0x%llx: %s", (unsigned long long)addr,
+                    strerror(errno));
+    return 0;
+}
+
+void vm_print_kvm_info(FILE *out)
+{
+    static const struct {
+        int cap;
+        const char *name;
+    } caps[] = {
+        {KVM_CAP_USER_MEMORY, "USER_MEMORY"}, {KVM_CAP_ONE_REG, "ONE_REG"},
+        {KVM_CAP_DEVICE_CTRL, "DEVICE_CTRL"}, {KVM_CAP_IRQCHIP, "IRQCHIP"},
+        {KVM_CAP_ARM_PSCI_0_2, "ARM_PSCI_0_2"}, {KVM_CAP_ARM_NISV_TO_USER, "ARM_NISV_TO_USER"},
+        {KVM_CAP_ARM_INJECT_EXT_DABT, "ARM_INJECT_EXT_DABT"}, {KVM_CAP_IOEVENTFD, "IOEVENTFD"},
+        {KVM_CAP_IRQFD, "IRQFD"}, {KVM_CAP_IRQFD_RESAMPLE, "IRQFD_RESAMPLE"},
+        {KVM_CAP_IMMEDIATE_EXIT, "IMMEDIATE_EXIT"}, {KVM_CAP_ARM_VM_IPA_SIZE, "ARM_VM_IPA_SIZE"},
+        {KVM_CAP_MAX_VCPUS, "MAX_VCPUS"},
+    };
+    int fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+    if (fd < 0) {
+        fprintf(out, "isv: /dev/kvm: %s\n", strerror(errno));
+        return;
+    }
+    fprintf(out, "KVM API version %d\n", ioctl(fd, KVM_GET_API_VERSION, 0));
+    for (size_t i = 0; i < sizeof caps / sizeof *caps; i++)
+        fprintf(out, "  KVM_CAP_%-20s %d\n", caps[i].name,
+                ioctl(fd, KVM_CHECK_EXTENSION, caps[i].cap));
+    close(fd);
+}
+
 void vm_destroy(struct vm *vm)
 {
+    /* Devices first: their threads may still raise interrupts until they stop. */
     for (size_t i = 0; i < vm->ndevs; i++)
         if (vm->devs[i]->ops->destroy)
             vm->devs[i]->ops->destroy(vm->devs[i]);
     vm->ndevs = 0;
+    vm_irq_fini(vm);
     bus_free(&vm->bus);
     if (vm->run)
         munmap(vm->run, vm->run_size);

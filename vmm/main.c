@@ -14,6 +14,8 @@
 #include "../devices/chardev.h"
 #include "../devices/pl011.h"
 #include "../devices/testdev.h"
+#include "../devices/virtio_mmio.h"
+#include "../devices/virtio_spec.h"
 #include "config.h"
 #include "fdt_build.h"
 #include "loader.h"
@@ -34,13 +36,27 @@ static int write_file(const char *path, const void *buf, size_t len, char *err, 
     return close(fd);
 }
 
-/* The --device list, in order. */
+/* A virtio device's doorbells (one ioeventfd per queue) and its interrupt. */
+static int wire_virtio(struct vm *vm, struct device *dev, char *err, size_t errlen)
+{
+    for (unsigned q = 0; q < virtio_mmio_num_queues(dev); q++) {
+        int fd = virtio_mmio_queue_eventfd(dev, q);
+        if (fd >= 0 && vm_add_ioeventfd(vm, dev->base + VIRTIO_MMIO_QUEUE_NOTIFY, 4, q, fd, err,
+                                        errlen))
+            return -1;
+    }
+    return vm_use_irqfd(vm, (uint32_t)dev->spi, err, errlen) < 0 ? -1 : 0;
+}
+
+/* The --device list, in order; virtio devices take slots 0, 1, ... */
 static int add_devices(struct vm *vm, const struct config *cfg, char *err, size_t errlen)
 {
     bool have_testdev = false;
+    unsigned slot = 0;
     for (size_t i = 0; i < cfg->ndevices; i++) {
         const char *spec = cfg->devices[i];
         struct device *dev = NULL;
+        char why[300];
         if (strcmp(spec, "testdev") == 0) {
             if (have_testdev) {
                 snprintf(err, errlen, "--device testdev: given more than once");
@@ -48,12 +64,32 @@ static int add_devices(struct vm *vm, const struct config *cfg, char *err, size_
             }
             have_testdev = true;
             dev = testdev_create(TESTDEV_BASE, &vm->host);
+            if (!dev) {
+                snprintf(err, errlen, "--device testdev: out of memory");
+                return -1;
+            }
+        } else if (strncmp(spec, "virtio-", 7) == 0) {
+            struct virtio_spec vs;
+            if (virtio_spec_parse(spec, &vs, why, sizeof why)) {
+                snprintf(err, errlen, "--device %s: %s", spec, why);
+                return -1;
+            }
+            if (slot == VIRTIO_MMIO_SLOTS) {
+                snprintf(err, errlen, "--device %s: all %d virtio-mmio slots are taken", spec,
+                         VIRTIO_MMIO_SLOTS);
+                return -1;
+            }
+            dev = virtio_spec_create(&vs, virtio_mmio_slot_base(slot), virtio_mmio_slot_spi(slot),
+                                     &vm->host, why, sizeof why);
+            if (!dev) {
+                snprintf(err, errlen, "--device %s: %s", spec, why);
+                return -1;
+            }
+            slot++;
         } else {
-            snprintf(err, errlen, "--device '%s': unknown device (known: testdev)", spec);
-            return -1;
-        }
-        if (!dev) {
-            snprintf(err, errlen, "--device %s: out of memory", spec);
+            snprintf(err, errlen,
+                     "--device '%s': unknown device (known: testdev, virtio-blk, virtio-rng, virtio-console)",
+                     spec);
             return -1;
         }
         if (vm_add_device(vm, dev, err, errlen)) {
@@ -119,6 +155,10 @@ static int setup(struct vm *vm, const struct config *cfg, char *err, size_t errl
         return -1;
     if (vm_create_vcpu_and_gic(vm, err, errlen))
         return -1;
+    /* irqfds need an initialised vGIC, so virtio is wired last. */
+    for (size_t i = 0; i < vm->ndevs; i++)
+        if (virtio_mmio_is(vm->devs[i]) && wire_virtio(vm, vm->devs[i], err, errlen))
+            return -1;
     return vm_set_boot_regs(vm, img.load_addr, dtb, err, errlen);
 }
 
@@ -133,6 +173,10 @@ int main(int argc, char **argv)
     }
     if (cfg.help) {
         fputs(cli_usage, stdout);
+        return 0;
+    }
+    if (cfg.kvm_info) {
+        vm_print_kvm_info(stdout);
         return 0;
     }
     if (cfg.version) {

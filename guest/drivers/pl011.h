@@ -12,7 +12,8 @@ struct pl011 {
     /* Receive ring, filled by pl011_irq(), drained by pl011_rx_pop(). */
     uint8_t rx[4096];
     volatile uint32_t rx_head, rx_tail;
-    volatile uint32_t irqs, rx_overflow;
+    volatile uint32_t irqs, rx_overflow, rx_throttled;
+    volatile bool throttling; /* ring full: RX/RT masked until it drains */
 };
 
 /* Claim the UART at `base` and enable it (UARTEN, TXE, RXE). */
