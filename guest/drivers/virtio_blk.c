@@ -75,8 +75,8 @@ int virtio_blk_init(struct virtio_blk *b, struct virtio_dev *d)
         if (sm && sm < b->seg_bytes)
             b->seg_bytes = sm; /* keep elements whole sectors */
     }
-    if (virtq_setup(&b->vq, d, 0) != 0) {
-        virtio_mmio_fail(d, "no request queue");
+    if (virtq_setup(&b->vq, d, 0) != 0 || b->vq.num < 3) {
+        virtio_mmio_fail(d, "no request queue of 3 or more descriptors");
         return -1;
     }
     b->max_segs = b->vq.num - 2u; /* the header and status take two descriptors */

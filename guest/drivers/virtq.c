@@ -69,14 +69,21 @@ int virtq_setup(struct virtq *vq, struct virtio_dev *d, unsigned index)
 
 int virtq_add(struct virtq *vq, const struct virtq_buf *bufs, unsigned n)
 {
-    if (vq->dev->broken || n == 0 || n > vq->num_free)
+    if (vq->dev->broken)
         return -1;
+    if (n == 0 || n > vq->num_free) {
+        kprintf("isv guest: virtq %u: chain of %u descriptors, %u free\n", vq->index, n,
+                vq->num_free);
+        return -1;
+    }
     uint32_t writable = 0;
     for (unsigned k = 0; k < n; k++) {
         /* §2.7.4.2: readable before writable. Zero-length elements are
          * legal but refused by QEMU, so never send one. */
-        if (bufs[k].len == 0 || (k > 0 && bufs[k - 1].device_writes && !bufs[k].device_writes))
+        if (bufs[k].len == 0 || (k > 0 && bufs[k - 1].device_writes && !bufs[k].device_writes)) {
+            kprintf("isv guest: virtq %u: element %u is empty or out of order\n", vq->index, k);
             return -1;
+        }
         if (bufs[k].device_writes)
             writable += bufs[k].len;
     }
@@ -96,6 +103,7 @@ int virtq_add(struct virtq *vq, const struct virtq_buf *bufs, unsigned n)
     vq->chain[head] = (uint16_t)n;
     vq->writable[head] = writable;
     vq->done[head] = false;
+    vq->inflight++;
 
     uint16_t idx = vq->avail.idx;
     vq->avail.ring[idx % vq->num] = head;
@@ -138,7 +146,7 @@ static int collect(struct virtq *vq)
     uint16_t fresh = (uint16_t)(used_idx - vq->last_used);
     if (fresh == 0)
         return 0;
-    if (fresh > vq->num - vq->num_free)
+    if (fresh > vq->inflight)
         return broken_ring(vq, "used idx ran ahead of what was in flight (last, now)",
                            vq->last_used, used_idx);
     rmb_ring(); /* the index before the elements and the data they describe */
@@ -154,7 +162,7 @@ static int collect(struct virtq *vq)
         vq->done[id] = true;
         vq->done_len[id] = len;
         vq->last_used++;
-        vq->completions++;
+        vq->inflight--;
     }
     return 1;
 }
@@ -182,15 +190,12 @@ int virtq_wait(struct virtq *vq, int head, uint32_t *len)
         return -1;
     uint64_t start = timer_now(), last_check = start;
     uint64_t check_every = timer_freq() / 1000 * STATUS_CHECK_MS;
-    uint32_t irqs0 = d->irqs;
     for (;;) {
         if (collect(vq) < 0)
             return -1;
         if (vq->done[head]) {
             *len = vq->done_len[head];
             free_chain(vq, (uint16_t)head);
-            if (d->irqs != irqs0)
-                vq->irq_wakes++;
             return 0;
         }
         if (d->broken)

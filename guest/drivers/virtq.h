@@ -30,6 +30,8 @@ struct virtq_used_elem {
     uint32_t id;
     uint32_t len;
 };
+_Static_assert(sizeof(struct virtq_desc) == 16, "virtq_desc is 16 bytes (§2.7.5)");
+_Static_assert(sizeof(struct virtq_used_elem) == 8, "virtq_used_elem is 8 bytes (§2.7.8)");
 
 struct virtq {
     /* Shared with the device: little-endian, which the guest is. Sized for
@@ -49,12 +51,12 @@ struct virtq {
     struct virtio_dev *dev;
     unsigned index;
     uint16_t num, free_head, num_free, last_used;
+    uint16_t inflight;             /* chains made available and not yet used */
     uint16_t link[VIRTQ_MAX];      /* next descriptor, in a chain or the free list */
     uint16_t chain[VIRTQ_MAX];     /* per head: descriptors in flight, 0 if none */
     uint32_t writable[VIRTQ_MAX];  /* per head: device-writable bytes offered */
     bool done[VIRTQ_MAX];          /* per head: used, not yet collected */
     uint32_t done_len[VIRTQ_MAX];
-    uint32_t completions, irq_wakes;
 };
 
 /* One element of a request: device-readable elements come first. */
