@@ -42,6 +42,14 @@ bool abort_taken(uint64_t *esr);
 /* forms.c */
 int test_forms(const void *dtb);
 
+/* virtio_tests.c: isv.test=virtio-blk, virtio-blk-ro, virtio-rng,
+ * virtio-console, virtio (all devices). 0 = pass. */
+int test_virtio_blk(const void *dtb);
+int test_virtio_blk_ro(const void *dtb);
+int test_virtio_rng(const void *dtb);
+int test_virtio_console(const void *dtb);
+int test_virtio_all(const void *dtb);
+
 /* dt.c: small conveniences over libfdt. */
 const char *dt_bootargs(const void *dtb);
 /* Value of "key=value" in the bootargs (copied into buf), or NULL. */

@@ -112,6 +112,12 @@ static int test_echo(void)
     return u->rx_overflow != 0;
 }
 
+static int virtio_blk(void) { return test_virtio_blk(test_dtb); }
+static int virtio_blk_ro(void) { return test_virtio_blk_ro(test_dtb); }
+static int virtio_rng(void) { return test_virtio_rng(test_dtb); }
+static int virtio_console(void) { return test_virtio_console(test_dtb); }
+static int virtio_all(void) { return test_virtio_all(test_dtb); }
+
 struct guest_test {
     const char *name;
     int (*fn)(void);
@@ -123,6 +129,11 @@ static const struct guest_test tests[] = {
     {"testdev", test_testdev},
     {"echo", test_echo},
     {"forms", NULL},
+    {"virtio-blk", virtio_blk},
+    {"virtio-blk-ro", virtio_blk_ro},
+    {"virtio-rng", virtio_rng},
+    {"virtio-console", virtio_console},
+    {"virtio", virtio_all},
 };
 
 int run_guest_test(const void *dtb, const char *name)
