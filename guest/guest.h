@@ -49,6 +49,7 @@ int test_virtio_blk_ro(const void *dtb);
 int test_virtio_rng(const void *dtb);
 int test_virtio_console(const void *dtb);
 int test_virtio_all(const void *dtb);
+int test_virtio_hostile(const void *dtb);
 
 /* dt.c: small conveniences over libfdt. */
 const char *dt_bootargs(const void *dtb);

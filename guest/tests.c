@@ -117,6 +117,8 @@ static int virtio_blk_ro(void) { return test_virtio_blk_ro(test_dtb); }
 static int virtio_rng(void) { return test_virtio_rng(test_dtb); }
 static int virtio_console(void) { return test_virtio_console(test_dtb); }
 static int virtio_all(void) { return test_virtio_all(test_dtb); }
+static int virtio_hostile(void) { return test_virtio_hostile(test_dtb); }
+static int forms(void) { return test_forms(test_dtb); }
 
 struct guest_test {
     const char *name;
@@ -128,12 +130,13 @@ static const struct guest_test tests[] = {
     {"fault", test_fault},
     {"testdev", test_testdev},
     {"echo", test_echo},
-    {"forms", NULL},
+    {"forms", forms},
     {"virtio-blk", virtio_blk},
     {"virtio-blk-ro", virtio_blk_ro},
     {"virtio-rng", virtio_rng},
     {"virtio-console", virtio_console},
     {"virtio", virtio_all},
+    {"virtio-hostile", virtio_hostile},
 };
 
 int run_guest_test(const void *dtb, const char *name)
@@ -141,7 +144,7 @@ int run_guest_test(const void *dtb, const char *name)
     test_dtb = dtb;
     for (size_t i = 0; i < sizeof tests / sizeof tests[0]; i++)
         if (strcmp(tests[i].name, name) == 0)
-            return tests[i].fn ? tests[i].fn() : test_forms(dtb);
+            return tests[i].fn();
     kprintf("isv guest: unknown test '%s'\n", name);
     return 1;
 }

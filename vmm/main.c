@@ -74,6 +74,13 @@ static int add_devices(struct vm *vm, const struct config *cfg, char *err, size_
                 snprintf(err, errlen, "--device %s: %s", spec, why);
                 return -1;
             }
+            if (vs.kind == VIRTIO_KIND_CONSOLE && !vs.path[0] && strcmp(cfg->console, "stdio") == 0) {
+                snprintf(err, errlen,
+                         "--device %s: stdio is already the PL011's (--console stdio); give the "
+                         "virtio console file=PATH or move the PL011 (--console null|file:...)",
+                         spec);
+                return -1;
+            }
             if (slot == VIRTIO_MMIO_SLOTS) {
                 snprintf(err, errlen, "--device %s: all %d virtio-mmio slots are taken", spec,
                          VIRTIO_MMIO_SLOTS);

@@ -90,7 +90,8 @@ MMIO_SIZE(struct virtio_mmio_regs, 0x100);
 #define VIRTIO_INT_USED   1u
 #define VIRTIO_INT_CONFIG 2u
 
-#define VIRTIO_F_VERSION_1 32 /* the only transport feature we accept */
+#define VIRTIO_F_VERSION_1 32 /* the transport feature every driver needs */
+#define VIRTIO_F_INDIRECT_DESC 28
 
 /* Device IDs (§5). */
 #define VIRTIO_ID_BLOCK   2u
