@@ -92,8 +92,14 @@ $(VMM): $(VMM_OBJS)
 	$(call quiet,LD,$@)$(CROSS_CC) $(VMM_LDFLAGS) $^ -o $@ $(VMM_LDLIBS)
 
 # ---- the two commands ----
+# The guest greets, then exercises the virtio devices it finds: a 1 MiB disk
+# (written, flushed, read back), the rng, and a virtio console writing to the
+# same terminal as the PL011.
+RUN_DEVICES ?= --device virtio-blk,file=/tmp/isv-run-disk.img --device virtio-rng \
+	--device virtio-console,file=/dev/stdout
 run: deps build-all
-	@scripts/vm-run.sh --build $(BUILD) -- bin/isv $(RUN_ARGS) guest/gcc/Image
+	@scripts/vm-run.sh --build $(BUILD) -- "truncate -s 1M /tmp/isv-run-disk.img && \
+		bin/isv $(RUN_DEVICES) $(RUN_ARGS) guest/gcc/Image"
 
 unit: $(UNIT_BIN)
 	$(UNIT_BIN) --jobs 2
