@@ -23,6 +23,7 @@
 static int report_unmapped(struct vm *vm, const struct mmio_access *a, enum bus_status st)
 {
     unsigned long long pc = (unsigned long long)vcpu_pc(vm);
+    vm_flush_console(vm);
     if (st == BUS_BAD_WIDTH)
         fprintf(stderr, "isv: guest MMIO %s of unsupported width %u at 0x%llx (pc 0x%llx): stopping\n",
                 a->is_write ? "write" : "read", a->len, (unsigned long long)a->ipa, pc);
@@ -164,19 +165,22 @@ static int handle_nisv(struct vm *vm, const struct exit_info *x)
         break;
     }
     nisv_report(x->nisv_ipa, x->nisv_esr_iss, &insn, action, report, sizeof report);
+    vm_flush_console(vm);
     fputs(report, stderr);
     return rc;
 }
 
-static int handle_system_event(const struct exit_info *x)
+static int handle_system_event(struct vm *vm, const struct exit_info *x)
 {
     switch (x->kind) {
     case EXIT_SHUTDOWN:
         return ISV_EXIT_POWEROFF;
     case EXIT_RESET:
+        vm_flush_console(vm);
         fprintf(stderr, "isv: guest requested a reset\n");
         return ISV_EXIT_RESET;
     default:
+        vm_flush_console(vm);
         fprintf(stderr, "isv: guest system event %u (crash)\n", x->event_type);
         return ISV_EXIT_INTERNAL;
     }
@@ -228,7 +232,7 @@ int vm_run(struct vm *vm)
         case EXIT_SHUTDOWN:
         case EXIT_RESET:
         case EXIT_SYSTEM_OTHER:
-            rc = handle_system_event(&x);
+            rc = handle_system_event(vm, &x);
             break;
         case EXIT_INTR:
             break;

@@ -15,6 +15,7 @@
 
 #include <linux/kvm.h>
 
+#include "../devices/pl011.h"
 #include "config.h"
 #include "vm.h"
 
@@ -181,6 +182,12 @@ int vm_add_ioeventfd(struct vm *vm, uint64_t addr, unsigned len, uint64_t datama
         return fail(err, errlen, "KVM_IOEVENTFD at 0x%llx: %s", (unsigned long long)addr,
                     strerror(errno));
     return 0;
+}
+
+void vm_flush_console(struct vm *vm)
+{
+    if (vm->console)
+        pl011_flush(vm->console, 1000);
 }
 
 void vm_print_kvm_info(FILE *out)

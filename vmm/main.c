@@ -135,6 +135,7 @@ static int setup(struct vm *vm, const struct config *cfg, char *err, size_t errl
         uart->ops->destroy(uart);
         return -1;
     }
+    vm->console = uart;
 
     if (add_devices(vm, cfg, err, errlen))
         return -1;
@@ -201,6 +202,7 @@ int main(int argc, char **argv)
         vm.nisv = cfg.nisv;
         vm.fix_sign_extension = cfg.sext_fix;
         rc = vm_run(&vm);
+        vm_flush_console(&vm);
         if (vm.nisv_emulated)
             fprintf(stderr, "isv: emulated %llu instruction%s without a valid syndrome\n",
                     (unsigned long long)vm.nisv_emulated, vm.nisv_emulated == 1 ? "" : "s");

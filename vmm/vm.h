@@ -27,6 +27,7 @@ struct vm {
     struct device_host host;
     struct device *devs[VM_MAX_DEVICES];
     size_t ndevs;
+    struct device *console; /* the PL011: flushed before the VMM reports anything */
     /* Exit policies (command line). */
     enum nisv_policy nisv;
     bool fix_sign_extension;
@@ -78,6 +79,9 @@ int vm_create_vcpu_and_gic(struct vm *vm, char *err, size_t errlen);
 int vm_set_boot_regs(struct vm *vm, uint64_t entry, uint64_t dtb, char *err, size_t errlen);
 void vm_destroy(struct vm *vm);
 
+/* Let the guest's console output reach its backend before a VMM message, so
+ * the two appear in the order they happened. */
+void vm_flush_console(struct vm *vm);
 /* kvm_run.c: run the vCPU until the guest stops; returns an enum isv_exit. */
 int vm_run(struct vm *vm);
 
