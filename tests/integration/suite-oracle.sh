@@ -14,7 +14,7 @@ LIB_FORMS=form_insn_ldrb,form_insn_ldrh,form_insn_ldr_w,form_insn_ldr_x,form_ins
 # Same forms in both guests; the clang build adds its own register allocation
 # for the library accessors in the drivers (rows marked "lib").
 # (No `$` after the guest's summary lines: the VMM's exit messages on stderr
-# can land inside the guest's last console line; see suite-nisv failures.)
+# can land inside the guest's last console line: its final bytes reach stdout late.)
 for cc in gcc clang; do
     vmm_case "oracle-$cc" 120 "sh oracle-trace.sh $cc"
     expect_rc "oracle-$cc" 0
