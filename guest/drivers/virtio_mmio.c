@@ -98,10 +98,15 @@ static bool probe_node(const void *dtb, int node, struct virtio_dev *d)
         kprintf("isv guest: virtio-mmio at 0x%lx: not dma-coherent, refused\n", (unsigned long)base);
         return false;
     }
-    *d = (struct virtio_dev){
-        .regs = r, .base = base, .size = size, .device_id = id,
-        .vendor_id = mmio_read(&r->vendor_id),
-    };
+    /* Field by field: the struct has volatile members (the IRQ handler's
+     * counters), and a whole-struct store to it is a volatile access that
+     * compilers may emit with writeback or pair forms. */
+    memset(d, 0, sizeof *d);
+    d->regs = r;
+    d->base = base;
+    d->size = size;
+    d->device_id = id;
+    d->vendor_id = mmio_read(&r->vendor_id);
     dt_interrupt(dtb, node, d);
     kprintf("isv guest: virtio-mmio at 0x%lx: %s device (ID %u), vendor 0x%x, ",
             (unsigned long)base, virtio_id_name(id), id, d->vendor_id);
