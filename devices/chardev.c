@@ -24,20 +24,6 @@
 #define IDLE_MIN_NS 20000ull
 #define IDLE_MAX_NS 1000000000ull
 
-void chardev_err(char *err, size_t errlen, const char *fmt, ...)
-{
-    if (!err || !errlen)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-    /* One line, whatever the user typed into the spec. */
-    for (char *p = err; *p; p++)
-        if ((unsigned char)*p < 0x20 || *p == 0x7f)
-            *p = '?';
-}
-
 static uint64_t now_ns(void)
 {
     struct timespec ts;
@@ -64,14 +50,14 @@ struct chardev *chardev_new(int in_fd, int out_fd, bool own_in, bool own_out, ch
 {
     struct stat st;
     if ((in_fd >= 0 && fstat(in_fd, &st) < 0) || (out_fd >= 0 && fstat(out_fd, &st) < 0)) {
-        chardev_err(err, errlen, "serial backend: bad descriptor: %s", strerror(errno));
+        errmsg(err, errlen, "serial backend: bad descriptor: %s", strerror(errno));
         close_fds(in_fd, out_fd, own_in, own_out);
         return NULL;
     }
     struct chardev *cd = calloc(1, sizeof *cd);
     uint8_t *ring = out_fd >= 0 ? malloc(CHARDEV_RING) : NULL;
     if (!cd || (out_fd >= 0 && !ring) || pipe2(cd->ctl, O_CLOEXEC | O_NONBLOCK) < 0) {
-        chardev_err(err, errlen, "serial backend: %s", strerror(errno ? errno : ENOMEM));
+        errmsg(err, errlen, "serial backend: %s", strerror(errno ? errno : ENOMEM));
         free(ring);
         free(cd);
         close_fds(in_fd, out_fd, own_in, own_out);

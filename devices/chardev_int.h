@@ -4,6 +4,7 @@
 #define ISV_DEVICES_CHARDEV_INT_H
 
 #include "chardev.h"
+#include "errmsg.h"
 
 #include <pthread.h>
 #include <stdatomic.h>
@@ -55,7 +56,5 @@ void chardev_install_exit_hooks(void);
 /* chardev.c */
 struct chardev *chardev_new(int in_fd, int out_fd, bool own_in, bool own_out, char *err,
                             size_t errlen);
-void chardev_err(char *err, size_t errlen, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
 
 #endif

@@ -22,23 +22,23 @@ static struct chardev *open_file(const char *spec, char *args, char *err, size_t
          item = strtok_r(NULL, ",", &save)) {
         const char **slot = !strncmp(item, "in=", 3) ? &in : !strncmp(item, "out=", 4) ? &out : NULL;
         if (!slot) {
-            chardev_err(err, errlen, "serial backend '%s': unknown option '%s' (expected in=PATH "
+            errmsg(err, errlen, "serial backend '%s': unknown option '%s' (expected in=PATH "
                         "or out=PATH)", spec, item);
             return NULL;
         }
         if (*slot) {
-            chardev_err(err, errlen, "serial backend '%s': %.*s given twice", spec,
+            errmsg(err, errlen, "serial backend '%s': %.*s given twice", spec,
                         slot == &in ? 2 : 3, item);
             return NULL;
         }
         *slot = strchr(item, '=') + 1;
         if (!**slot) {
-            chardev_err(err, errlen, "serial backend '%s': empty path", spec);
+            errmsg(err, errlen, "serial backend '%s': empty path", spec);
             return NULL;
         }
     }
     if (!in && !out) {
-        chardev_err(err, errlen, "serial backend '%s': expected in=PATH and/or out=PATH", spec);
+        errmsg(err, errlen, "serial backend '%s': expected in=PATH and/or out=PATH", spec);
         return NULL;
     }
     int in_fd = -1, out_fd = 1;
@@ -51,7 +51,7 @@ static struct chardev *open_file(const char *spec, char *args, char *err, size_t
             errno = EISDIR;
         }
         if (in_fd < 0) {
-            chardev_err(err, errlen, "serial backend '%s': cannot open input '%s': %s", spec,
+            errmsg(err, errlen, "serial backend '%s': cannot open input '%s': %s", spec,
                         in, strerror(errno));
             return NULL;
         }
@@ -59,7 +59,7 @@ static struct chardev *open_file(const char *spec, char *args, char *err, size_t
     if (out) {
         out_fd = open(out, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
         if (out_fd < 0) {
-            chardev_err(err, errlen, "serial backend '%s': cannot open output '%s': %s", spec,
+            errmsg(err, errlen, "serial backend '%s': cannot open output '%s': %s", spec,
                         out, strerror(errno));
             if (in_fd >= 0)
                 close(in_fd);
@@ -76,7 +76,7 @@ static struct chardev *open_socket(const char *spec, char *args, char *err, size
     if (opt) {
         *opt++ = '\0';
         if (strcmp(opt, "server")) {
-            chardev_err(err, errlen, "serial backend '%s': unknown option '%s' (expected "
+            errmsg(err, errlen, "serial backend '%s': unknown option '%s' (expected "
                         "server)", spec, opt);
             return NULL;
         }
@@ -84,23 +84,23 @@ static struct chardev *open_socket(const char *spec, char *args, char *err, size
     }
     struct sockaddr_un sa = {.sun_family = AF_UNIX};
     if (!*args) {
-        chardev_err(err, errlen, "serial backend '%s': empty socket path", spec);
+        errmsg(err, errlen, "serial backend '%s': empty socket path", spec);
         return NULL;
     }
     if (strlen(args) >= sizeof sa.sun_path) {
-        chardev_err(err, errlen, "serial backend '%s': socket path longer than %zu bytes", spec,
+        errmsg(err, errlen, "serial backend '%s': socket path longer than %zu bytes", spec,
                     sizeof sa.sun_path - 1);
         return NULL;
     }
     strcpy(sa.sun_path, args);
     int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
     if (fd < 0) {
-        chardev_err(err, errlen, "serial backend '%s': socket: %s", spec, strerror(errno));
+        errmsg(err, errlen, "serial backend '%s': socket: %s", spec, strerror(errno));
         return NULL;
     }
     if (!server) {
         if (connect(fd, (struct sockaddr *)&sa, sizeof sa) < 0) {
-            chardev_err(err, errlen, "serial backend '%s': cannot connect to '%s': %s", spec,
+            errmsg(err, errlen, "serial backend '%s': cannot connect to '%s': %s", spec,
                         args, strerror(errno));
             close(fd);
             return NULL;
@@ -110,7 +110,7 @@ static struct chardev *open_socket(const char *spec, char *args, char *err, size
     struct stat st;
     if (lstat(args, &st) == 0) {
         if (!S_ISSOCK(st.st_mode)) {
-            chardev_err(err, errlen, "serial backend '%s': '%s' exists and is not a socket",
+            errmsg(err, errlen, "serial backend '%s': '%s' exists and is not a socket",
                         spec, args);
             close(fd);
             return NULL;
@@ -118,7 +118,7 @@ static struct chardev *open_socket(const char *spec, char *args, char *err, size
         unlink(args); /* a stale socket from an earlier run */
     }
     if (bind(fd, (struct sockaddr *)&sa, sizeof sa) < 0 || listen(fd, 1) < 0) {
-        chardev_err(err, errlen, "serial backend '%s': cannot listen on '%s': %s", spec, args,
+        errmsg(err, errlen, "serial backend '%s': cannot listen on '%s': %s", spec, args,
                     strerror(errno));
         close(fd);
         return NULL;
@@ -132,7 +132,7 @@ static struct chardev *open_socket(const char *spec, char *args, char *err, size
     close(fd);
     unlink(args); /* one client only: nobody else should find it */
     if (conn < 0) {
-        chardev_err(err, errlen, "serial backend '%s': accept: %s", spec, strerror(e));
+        errmsg(err, errlen, "serial backend '%s': accept: %s", spec, strerror(e));
         return NULL;
     }
     return chardev_new(conn, conn, true, true, err, errlen);
@@ -150,17 +150,17 @@ static const char *shown(const char *spec, char buf[64])
 struct chardev *chardev_open(const char *spec, char *err, size_t errlen)
 {
     if (!spec || !*spec) {
-        chardev_err(err, errlen, "empty serial backend (" USAGE ")");
+        errmsg(err, errlen, "empty serial backend (" USAGE ")");
         return NULL;
     }
     size_t len = strlen(spec);
     if (len >= SPEC_MAX) {
-        chardev_err(err, errlen, "serial backend spec longer than %d bytes", SPEC_MAX - 1);
+        errmsg(err, errlen, "serial backend spec longer than %d bytes", SPEC_MAX - 1);
         return NULL;
     }
     if (!strcmp(spec, "stdio")) {
         if (fcntl(STDOUT_FILENO, F_GETFD) < 0) {
-            chardev_err(err, errlen, "serial backend 'stdio': stdout is closed");
+            errmsg(err, errlen, "serial backend 'stdio': stdout is closed");
             return NULL;
         }
         /* A closed stdin just means no input. */
@@ -179,6 +179,6 @@ struct chardev *chardev_open(const char *spec, char *err, size_t errlen)
         memcpy(args, spec + 7, len - 6);
         return open_socket(name, args, err, errlen);
     }
-    chardev_err(err, errlen, "serial backend '%s': unknown type (" USAGE ")", name);
+    errmsg(err, errlen, "serial backend '%s': unknown type (" USAGE ")", name);
     return NULL;
 }

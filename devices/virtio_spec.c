@@ -9,15 +9,7 @@
 #include <unistd.h>
 
 #include "virtio_devices.h"
-
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-    return -1;
-}
+#include "errmsg.h"
 
 static const struct {
     const char *name;
@@ -37,15 +29,15 @@ static int option(struct virtio_spec *s, const char *type, const char *opts, con
     size_t klen = eq ? (size_t)(eq - opt) : len;
 
     if (len == 0)
-        return fail(err, errlen, "%s: empty option (stray comma?)", type);
+        return errmsg(err, errlen, "%s: empty option (stray comma?)", type);
     if (opts && klen == 4 && !memcmp(opt, "file", 4)) {
         size_t vlen = eq ? len - klen - 1 : 0;
         if (*seen_file)
-            return fail(err, errlen, "%s: option 'file' given twice", type);
+            return errmsg(err, errlen, "%s: option 'file' given twice", type);
         if (vlen == 0)
-            return fail(err, errlen, "%s: file= needs a path", type);
+            return errmsg(err, errlen, "%s: file= needs a path", type);
         if (vlen >= sizeof s->path)
-            return fail(err, errlen, "%s: file= path is too long", type);
+            return errmsg(err, errlen, "%s: file= path is too long", type);
         memcpy(s->path, eq + 1, vlen);
         s->path[vlen] = '\0';
         *seen_file = true;
@@ -53,16 +45,16 @@ static int option(struct virtio_spec *s, const char *type, const char *opts, con
     }
     if (s->kind == VIRTIO_KIND_BLK && klen == 8 && !memcmp(opt, "readonly", 8)) {
         if (eq)
-            return fail(err, errlen, "%s: option 'readonly' takes no value", type);
+            return errmsg(err, errlen, "%s: option 'readonly' takes no value", type);
         if (*seen_ro)
-            return fail(err, errlen, "%s: option 'readonly' given twice", type);
+            return errmsg(err, errlen, "%s: option 'readonly' given twice", type);
         s->readonly = *seen_ro = true;
         return 0;
     }
     if (!opts)
-        return fail(err, errlen, "%s: unknown option '%.*s' (it takes no options)", type,
+        return errmsg(err, errlen, "%s: unknown option '%.*s' (it takes no options)", type,
                     (int)len, opt);
-    return fail(err, errlen, "%s: unknown option '%.*s' (expected %s)", type, (int)klen, opt,
+    return errmsg(err, errlen, "%s: unknown option '%.*s' (expected %s)", type, (int)klen, opt,
                 opts);
 }
 
@@ -74,7 +66,7 @@ int virtio_spec_parse(const char *text, struct virtio_spec *out, char *err, size
     const char *type = NULL, *opts = NULL;
 
     if (*text == '\0')
-        return fail(err, errlen, "empty virtio device spec");
+        return errmsg(err, errlen, "empty virtio device spec");
     for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++) {
         if (strlen(kinds[i].name) == tlen && !memcmp(text, kinds[i].name, tlen)) {
             s.kind = kinds[i].kind;
@@ -83,7 +75,7 @@ int virtio_spec_parse(const char *text, struct virtio_spec *out, char *err, size
         }
     }
     if (!type)
-        return fail(err, errlen,
+        return errmsg(err, errlen,
                     "unknown device type '%.*s' (expected virtio-blk, virtio-rng or "
                     "virtio-console)",
                     (int)tlen, text);
@@ -97,7 +89,7 @@ int virtio_spec_parse(const char *text, struct virtio_spec *out, char *err, size
         p = next;
     }
     if (s.kind == VIRTIO_KIND_BLK && !seen_file)
-        return fail(err, errlen, "virtio-blk: file=PATH is required");
+        return errmsg(err, errlen, "virtio-blk: file=PATH is required");
     *out = s;
     return 0;
 }

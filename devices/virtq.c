@@ -6,21 +6,13 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include "errmsg.h"
 
 struct desc {
     uint64_t addr;
     uint32_t len;
     uint16_t flags, next;
 };
-
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-    return -1;
-}
 
 uint64_t virtq_desc_size(uint16_t num) { return 16ull * num; }
 uint64_t virtq_avail_size(uint16_t num) { return 6 + 2ull * num; }
@@ -30,11 +22,11 @@ static int map_area(uint8_t **out, const struct guest_mem *m, const char *what, 
                     uint64_t size, uint64_t align, char *err, size_t errlen)
 {
     if (gpa & (align - 1))
-        return fail(err, errlen, "%s area 0x%" PRIx64 " not %" PRIu64 "-byte aligned", what, gpa,
+        return errmsg(err, errlen, "%s area 0x%" PRIx64 " not %" PRIu64 "-byte aligned", what, gpa,
                     align);
     *out = guest_mem_ptr(m, gpa, size);
     if (!*out)
-        return fail(err, errlen, "%s area [0x%" PRIx64 ", +0x%" PRIx64 ") outside guest RAM",
+        return errmsg(err, errlen, "%s area [0x%" PRIx64 ", +0x%" PRIx64 ") outside guest RAM",
                     what, gpa, size);
     return 0;
 }
@@ -44,7 +36,7 @@ int virtq_setup(struct virtq *vq, const struct guest_mem *m, uint32_t num, uint6
 {
     struct virtq q = {0};
     if (num == 0 || num > 32768 || (num & (num - 1)))
-        return fail(err, errlen, "queue size %" PRIu32 " is not a power of two in [1, 32768]",
+        return errmsg(err, errlen, "queue size %" PRIu32 " is not a power of two in [1, 32768]",
                     num);
     q.num = (uint16_t)num;
     if (map_area(&q.desc, m, "descriptor", desc, virtq_desc_size(q.num), 16, err, errlen) ||
@@ -95,29 +87,29 @@ static int walk(const struct virtq *vq, const struct guest_mem *m, uint16_t head
     c->rd_len = c->wr_len = 0;
     for (;;) {
         if (!indirect && ++direct > vq->num)
-            return fail(err, errlen, "chain at head %u loops (more than %u descriptors)", head,
+            return errmsg(err, errlen, "chain at head %u loops (more than %u descriptors)", head,
                         vq->num);
         struct desc d = read_desc(table, i);
         const char *where = indirect ? "indirect descriptor" : "descriptor";
 
         if (d.flags & VIRTQ_DESC_F_INDIRECT) {
             if (indirect)
-                return fail(err, errlen, "nested indirect table in chain at head %u", head);
+                return errmsg(err, errlen, "nested indirect table in chain at head %u", head);
             if (!vq->indirect_ok)
-                return fail(err, errlen, "indirect descriptor %u without VIRTIO_F_INDIRECT_DESC",
+                return errmsg(err, errlen, "indirect descriptor %u without VIRTIO_F_INDIRECT_DESC",
                             i);
             if (d.flags & VIRTQ_DESC_F_NEXT)
-                return fail(err, errlen, "descriptor %u has both INDIRECT and NEXT", i);
+                return errmsg(err, errlen, "descriptor %u has both INDIRECT and NEXT", i);
             if (d.len == 0 || d.len % 16)
-                return fail(err, errlen,
+                return errmsg(err, errlen,
                             "indirect table length %" PRIu32 " is not a nonzero multiple of 16",
                             d.len);
             if (d.len / 16 > VIRTQ_MAX_CHAIN)
-                return fail(err, errlen, "indirect table of %" PRIu32 " entries (max %d)",
+                return errmsg(err, errlen, "indirect table of %" PRIu32 " entries (max %d)",
                             d.len / 16, VIRTQ_MAX_CHAIN);
             table = guest_mem_ptr(m, d.addr, d.len);
             if (!table)
-                return fail(err, errlen,
+                return errmsg(err, errlen,
                             "indirect table [0x%" PRIx64 ", +0x%" PRIx32 ") outside guest RAM",
                             d.addr, d.len);
             table_n = d.len / 16;
@@ -126,25 +118,25 @@ static int walk(const struct virtq *vq, const struct guest_mem *m, uint16_t head
             continue;
         }
         if (++total > VIRTQ_MAX_CHAIN)
-            return fail(err, errlen, "chain at head %u has more than %d descriptors", head,
+            return errmsg(err, errlen, "chain at head %u has more than %d descriptors", head,
                         VIRTQ_MAX_CHAIN);
         /* Zero-length buffers carry nothing; skip them rather than fail a
          * driver that uses one (the spec does not forbid them). */
         if (d.len) {
             void *p = guest_mem_ptr(m, d.addr, d.len);
             if (!p)
-                return fail(err, errlen,
+                return errmsg(err, errlen,
                             "%s %u buffer [0x%" PRIx64 ", +0x%" PRIx32 ") outside guest RAM",
                             where, i, d.addr, d.len);
             bytes += d.len;
             if (bytes > VIRTQ_MAX_CHAIN_BYTES)
-                return fail(err, errlen, "chain at head %u is longer than 4 GiB", head);
+                return errmsg(err, errlen, "chain at head %u is longer than 4 GiB", head);
             if (d.flags & VIRTQ_DESC_F_WRITE) {
                 c->wr_len += d.len;
                 c->nwr++;
             } else {
                 if (c->nwr)
-                    return fail(err, errlen, "%s %u: device-readable buffer after a writable one",
+                    return errmsg(err, errlen, "%s %u: device-readable buffer after a writable one",
                                 where, i);
                 c->rd_len += d.len;
                 c->nrd++;
@@ -154,7 +146,7 @@ static int walk(const struct virtq *vq, const struct guest_mem *m, uint16_t head
         if (!(d.flags & VIRTQ_DESC_F_NEXT))
             return 0;
         if (d.next >= table_n)
-            return fail(err, errlen, "%s %u: next %u out of range (table of %" PRIu32 ")", where,
+            return errmsg(err, errlen, "%s %u: next %u out of range (table of %" PRIu32 ")", where,
                         i, d.next, table_n);
         i = d.next;
     }
@@ -169,14 +161,14 @@ int virtq_pop(struct virtq *vq, const struct guest_mem *m, struct virtq_chain *c
     if (pending == 0)
         return 0;
     if (pending > vq->num)
-        return fail(err, errlen, "available index moved from %u to %u (queue size %u)",
+        return errmsg(err, errlen, "available index moved from %u to %u (queue size %u)",
                     vq->last_avail, avail_idx, vq->num);
     uint16_t slot = vq->last_avail & (uint16_t)(vq->num - 1);
     uint16_t head;
     memcpy(&head, vq->avail + 4 + 2u * slot, 2);
     head = le16toh(head);
     if (head >= vq->num)
-        return fail(err, errlen, "available ring entry %u names descriptor %u (queue size %u)",
+        return errmsg(err, errlen, "available ring entry %u names descriptor %u (queue size %u)",
                     slot, head, vq->num);
     if (walk(vq, m, head, c, err, errlen))
         return -1;

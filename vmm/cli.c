@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "../devices/errmsg.h"
 
 const char cli_usage[] =
     "usage: isv [options] IMAGE\n"
@@ -30,31 +31,22 @@ const char cli_usage[] =
     "             3 access to an unmapped address, 4 MMIO without a valid syndrome,\n"
     "             5 KVM or internal error during the run\n";
 
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-    return -1;
-}
-
 static int parse_mem(const char *s, uint64_t *bytes, char *err, size_t errlen)
 {
     char *end;
     errno = 0;
     if (!*s || *s == '-' || *s == '+')
-        return fail(err, errlen, "--mem: '%s' is not a size (MiB, or with an M/G suffix)", s);
+        return errmsg(err, errlen, "--mem: '%s' is not a size (MiB, or with an M/G suffix)", s);
     unsigned long long v = strtoull(s, &end, 10);
     unsigned long long mib = v;
     if (errno == ERANGE || end == s)
-        return fail(err, errlen, "--mem: '%s' is not a size (MiB, or with an M/G suffix)", s);
+        return errmsg(err, errlen, "--mem: '%s' is not a size (MiB, or with an M/G suffix)", s);
     if ((*end == 'G' || *end == 'g') && end[1] == '\0')
         mib = v > MEM_MAX_MIB ? (unsigned long long)MEM_MAX_MIB + 1 : v * 1024;
     else if (!((*end == 'M' || *end == 'm') && end[1] == '\0') && *end != '\0')
-        return fail(err, errlen, "--mem: '%s' is not a size (MiB, or with an M/G suffix)", s);
+        return errmsg(err, errlen, "--mem: '%s' is not a size (MiB, or with an M/G suffix)", s);
     if (mib < MEM_MIN_MIB || mib > MEM_MAX_MIB)
-        return fail(err, errlen, "--mem: %s is out of range (%uM..%uG)", s, MEM_MIN_MIB,
+        return errmsg(err, errlen, "--mem: %s is out of range (%uM..%uG)", s, MEM_MIN_MIB,
                     MEM_MAX_MIB / 1024);
     *bytes = (uint64_t)mib << 20;
     return 0;
@@ -95,7 +87,7 @@ int cli_parse(int argc, char *const argv[], struct config *cfg, char *err, size_
         const char *a = argv[i];
         if (only_files || a[0] != '-' || a[1] == '\0') {
             if (cfg->image)
-                return fail(err, errlen, "more than one image given ('%s' and '%s')",
+                return errmsg(err, errlen, "more than one image given ('%s' and '%s')",
                             cfg->image, a);
             cfg->image = a;
             continue;
@@ -129,9 +121,9 @@ int cli_parse(int argc, char *const argv[], struct config *cfg, char *err, size_
                 break;
         }
         if (!matched)
-            return fail(err, errlen, "unknown option '%s' (see --help)", a);
+            return errmsg(err, errlen, "unknown option '%s' (see --help)", a);
         if (!v)
-            return fail(err, errlen, "%s needs a value", valued[k]);
+            return errmsg(err, errlen, "%s needs a value", valued[k]);
         switch (k) {
         case 0:
             if (parse_mem(v, &cfg->mem_bytes, err, errlen))
@@ -142,31 +134,31 @@ int cli_parse(int argc, char *const argv[], struct config *cfg, char *err, size_
             break;
         case 2:
             if (!*v)
-                return fail(err, errlen, "--dump-dtb needs a path");
+                return errmsg(err, errlen, "--dump-dtb needs a path");
             cfg->dtb_out = v;
             break;
         case 3:
             if (cfg->ndevices == CONFIG_MAX_DEVICES)
-                return fail(err, errlen, "--device: at most %d devices", CONFIG_MAX_DEVICES);
+                return errmsg(err, errlen, "--device: at most %d devices", CONFIG_MAX_DEVICES);
             cfg->devices[cfg->ndevices++] = v;
             break;
         case 4:
             if (!*v)
-                return fail(err, errlen, "--console needs a backend (see --help)");
+                return errmsg(err, errlen, "--console needs a backend (see --help)");
             cfg->console = v;
             break;
         case 5:
             if (nisv_policy_parse(v, &cfg->nisv))
-                return fail(err, errlen, "--nisv: '%s' is not stop, inject or emulate", v);
+                return errmsg(err, errlen, "--nisv: '%s' is not stop, inject or emulate", v);
             break;
         case 6:
             if (strcmp(v, "on") != 0 && strcmp(v, "off") != 0)
-                return fail(err, errlen, "--sext-fix: '%s' is not on or off", v);
+                return errmsg(err, errlen, "--sext-fix: '%s' is not on or off", v);
             cfg->sext_fix = strcmp(v, "on") == 0;
             break;
         }
     }
     if (!cfg->image && !cfg->help && !cfg->version && !cfg->kvm_info)
-        return fail(err, errlen, "no guest image given (usage: isv [options] IMAGE)");
+        return errmsg(err, errlen, "no guest image given (usage: isv [options] IMAGE)");
     return 0;
 }

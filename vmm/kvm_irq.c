@@ -19,6 +19,7 @@
 #include <linux/kvm.h>
 
 #include "vm.h"
+#include "../devices/errmsg.h"
 
 static void kick(int fd)
 {
@@ -76,19 +77,10 @@ static void *resample_main(void *arg)
     }
 }
 
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-    return -1;
-}
-
 int vm_use_irqfd(struct vm *vm, uint32_t spi, char *err, size_t errlen)
 {
     if (spi >= GIC_NR_SPIS)
-        return fail(err, errlen, "SPI %u is beyond the vGIC's %d", spi, GIC_NR_SPIS);
+        return errmsg(err, errlen, "SPI %u is beyond the vGIC's %d", spi, GIC_NR_SPIS);
     if (ioctl(vm->kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_IRQFD) <= 0 ||
         ioctl(vm->kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_IRQFD_RESAMPLE) <= 0)
         return 0;
@@ -98,7 +90,7 @@ int vm_use_irqfd(struct vm *vm, uint32_t spi, char *err, size_t errlen)
         struct epoll_event ev = {.events = EPOLLIN, .data.u32 = UINT32_MAX};
         if (vm->resample_epoll < 0 || vm->resample_stop < 0 ||
             epoll_ctl(vm->resample_epoll, EPOLL_CTL_ADD, vm->resample_stop, &ev) < 0)
-            return fail(err, errlen, "irqfd resampling: %s", strerror(errno));
+            return errmsg(err, errlen, "irqfd resampling: %s", strerror(errno));
     }
     struct irq_line *l = &vm->irq[spi];
     int irqfd = eventfd(0, EFD_CLOEXEC), rfd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
@@ -112,7 +104,7 @@ int vm_use_irqfd(struct vm *vm, uint32_t spi, char *err, size_t errlen)
             close(irqfd);
         if (rfd >= 0)
             close(rfd);
-        return fail(err, errlen, "irqfd for SPI %u: %s", spi, strerror(e));
+        return errmsg(err, errlen, "irqfd for SPI %u: %s", spi, strerror(e));
     }
     pthread_mutex_lock(&vm->irq_lock);
     l->irqfd = irqfd;
@@ -122,7 +114,7 @@ int vm_use_irqfd(struct vm *vm, uint32_t spi, char *err, size_t errlen)
     pthread_mutex_unlock(&vm->irq_lock);
     if (!vm->resample_running) {
         if (pthread_create(&vm->resample_thread, NULL, resample_main, vm) != 0)
-            return fail(err, errlen, "cannot start the irqfd resample thread");
+            return errmsg(err, errlen, "cannot start the irqfd resample thread");
         vm->resample_running = true;
     }
     return 1;

@@ -18,18 +18,10 @@
 #include "../devices/pl011.h"
 #include "config.h"
 #include "vm.h"
+#include "../devices/errmsg.h"
 
 #define CORE_REG(x) (KVM_REG_ARM64 | KVM_REG_SIZE_U64 | KVM_REG_ARM_CORE | \
                      (offsetof(struct kvm_regs, x) / sizeof(__u32)))
-
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-    return -1;
-}
 
 static const struct {
     int cap;
@@ -48,7 +40,7 @@ int vm_require_cap(struct vm *vm, int cap, const char *name, const char *why, ch
 {
     if (ioctl(vm->kvm_fd, KVM_CHECK_EXTENSION, cap) > 0)
         return 0;
-    return fail(err, errlen, "KVM lacks %s, which %s needs", name, why);
+    return errmsg(err, errlen, "KVM lacks %s, which %s needs", name, why);
 }
 
 int vm_create(struct vm *vm, uint64_t ram_bytes, char *err, size_t errlen)
@@ -63,26 +55,26 @@ int vm_create(struct vm *vm, uint64_t ram_bytes, char *err, size_t errlen)
 
     vm->kvm_fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
     if (vm->kvm_fd < 0)
-        return fail(err, errlen, "cannot open /dev/kvm: %s", strerror(errno));
+        return errmsg(err, errlen, "cannot open /dev/kvm: %s", strerror(errno));
     int api = ioctl(vm->kvm_fd, KVM_GET_API_VERSION, 0);
     if (api != KVM_API_VERSION)
-        return fail(err, errlen, "KVM API version %d, need %d", api, KVM_API_VERSION);
+        return errmsg(err, errlen, "KVM API version %d, need %d", api, KVM_API_VERSION);
     for (size_t i = 0; i < sizeof required_caps / sizeof *required_caps; i++)
         if (ioctl(vm->kvm_fd, KVM_CHECK_EXTENSION, required_caps[i].cap) <= 0)
-            return fail(err, errlen, "KVM lacks %s, which isv needs", required_caps[i].name);
+            return errmsg(err, errlen, "KVM lacks %s, which isv needs", required_caps[i].name);
 
     vm->vm_fd = ioctl(vm->kvm_fd, KVM_CREATE_VM, 0);
     if (vm->vm_fd < 0)
-        return fail(err, errlen, "KVM_CREATE_VM: %s", strerror(errno));
+        return errmsg(err, errlen, "KVM_CREATE_VM: %s", strerror(errno));
     /* Accesses without a valid syndrome come to us instead of failing KVM_RUN. */
     struct kvm_enable_cap cap = {.cap = KVM_CAP_ARM_NISV_TO_USER};
     if (ioctl(vm->vm_fd, KVM_ENABLE_CAP, &cap) < 0)
-        return fail(err, errlen, "enabling KVM_CAP_ARM_NISV_TO_USER: %s", strerror(errno));
+        return errmsg(err, errlen, "enabling KVM_CAP_ARM_NISV_TO_USER: %s", strerror(errno));
 
     void *mem = mmap(NULL, ram_bytes, PROT_READ | PROT_WRITE,
                      MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     if (mem == MAP_FAILED)
-        return fail(err, errlen, "cannot allocate %llu MiB of guest RAM: %s",
+        return errmsg(err, errlen, "cannot allocate %llu MiB of guest RAM: %s",
                     (unsigned long long)(ram_bytes >> 20), strerror(errno));
     vm->ram = (struct guest_mem){.host = mem, .base = RAM_BASE, .size = ram_bytes};
     struct kvm_userspace_memory_region region = {
@@ -92,7 +84,7 @@ int vm_create(struct vm *vm, uint64_t ram_bytes, char *err, size_t errlen)
         .userspace_addr = (uintptr_t)mem,
     };
     if (ioctl(vm->vm_fd, KVM_SET_USER_MEMORY_REGION, &region) < 0)
-        return fail(err, errlen, "KVM_SET_USER_MEMORY_REGION (%llu MiB at 0x%llx): %s",
+        return errmsg(err, errlen, "KVM_SET_USER_MEMORY_REGION (%llu MiB at 0x%llx): %s",
                     (unsigned long long)(ram_bytes >> 20), (unsigned long long)RAM_BASE,
                     strerror(errno));
     return 0;
@@ -101,10 +93,10 @@ int vm_create(struct vm *vm, uint64_t ram_bytes, char *err, size_t errlen)
 int vm_add_device(struct vm *vm, struct device *dev, char *err, size_t errlen)
 {
     if (vm->ndevs == VM_MAX_DEVICES)
-        return fail(err, errlen, "too many devices (at most %d)", VM_MAX_DEVICES);
+        return errmsg(err, errlen, "too many devices (at most %d)", VM_MAX_DEVICES);
     int rc = bus_add(&vm->bus, dev);
     if (rc)
-        return fail(err, errlen, "%s: window 0x%llx+0x%llx %s", dev->name,
+        return errmsg(err, errlen, "%s: window 0x%llx+0x%llx %s", dev->name,
                     (unsigned long long)dev->base, (unsigned long long)dev->size,
                     rc == -EEXIST ? "overlaps another device" : "is invalid");
     vm->devs[vm->ndevs++] = dev;
@@ -121,26 +113,26 @@ int vm_create_vcpu_and_gic(struct vm *vm, char *err, size_t errlen)
 {
     vm->vcpu_fd = ioctl(vm->vm_fd, KVM_CREATE_VCPU, 0);
     if (vm->vcpu_fd < 0)
-        return fail(err, errlen, "KVM_CREATE_VCPU: %s", strerror(errno));
+        return errmsg(err, errlen, "KVM_CREATE_VCPU: %s", strerror(errno));
     int sz = ioctl(vm->kvm_fd, KVM_GET_VCPU_MMAP_SIZE, 0);
     if (sz < (int)sizeof(struct kvm_run))
-        return fail(err, errlen, "KVM_GET_VCPU_MMAP_SIZE: %s", strerror(errno));
+        return errmsg(err, errlen, "KVM_GET_VCPU_MMAP_SIZE: %s", strerror(errno));
     vm->run_size = (size_t)sz;
     vm->run = mmap(NULL, vm->run_size, PROT_READ | PROT_WRITE, MAP_SHARED, vm->vcpu_fd, 0);
     if (vm->run == MAP_FAILED) {
         vm->run = NULL;
-        return fail(err, errlen, "mmap kvm_run: %s", strerror(errno));
+        return errmsg(err, errlen, "mmap kvm_run: %s", strerror(errno));
     }
     struct kvm_vcpu_init init;
     if (ioctl(vm->vm_fd, KVM_ARM_PREFERRED_TARGET, &init) < 0)
-        return fail(err, errlen, "KVM_ARM_PREFERRED_TARGET: %s", strerror(errno));
+        return errmsg(err, errlen, "KVM_ARM_PREFERRED_TARGET: %s", strerror(errno));
     init.features[0] |= 1u << KVM_ARM_VCPU_PSCI_0_2;
     if (ioctl(vm->vcpu_fd, KVM_ARM_VCPU_INIT, &init) < 0)
-        return fail(err, errlen, "KVM_ARM_VCPU_INIT: %s", strerror(errno));
+        return errmsg(err, errlen, "KVM_ARM_VCPU_INIT: %s", strerror(errno));
 
     struct kvm_create_device gic = {.type = KVM_DEV_TYPE_ARM_VGIC_V3};
     if (ioctl(vm->vm_fd, KVM_CREATE_DEVICE, &gic) < 0)
-        return fail(err, errlen, "creating the in-kernel GICv3: %s", strerror(errno));
+        return errmsg(err, errlen, "creating the in-kernel GICv3: %s", strerror(errno));
     vm->gic_fd = gic.fd;
     uint64_t dist = GIC_DIST_BASE, redist = GIC_REDIST_BASE;
     uint32_t nr_irqs = GIC_NR_IRQS;
@@ -148,7 +140,7 @@ int vm_create_vcpu_and_gic(struct vm *vm, char *err, size_t errlen)
         gic_attr(vm->gic_fd, KVM_DEV_ARM_VGIC_GRP_ADDR, KVM_VGIC_V3_ADDR_TYPE_REDIST, &redist) ||
         gic_attr(vm->gic_fd, KVM_DEV_ARM_VGIC_GRP_NR_IRQS, 0, &nr_irqs) ||
         gic_attr(vm->gic_fd, KVM_DEV_ARM_VGIC_GRP_CTRL, KVM_DEV_ARM_VGIC_CTRL_INIT, NULL))
-        return fail(err, errlen, "configuring the GICv3: %s", strerror(errno));
+        return errmsg(err, errlen, "configuring the GICv3: %s", strerror(errno));
     return 0;
 }
 
@@ -168,7 +160,7 @@ int vm_set_boot_regs(struct vm *vm, uint64_t entry, uint64_t dtb, char *err, siz
         uint64_t v = regs[i].val;
         struct kvm_one_reg r = {.id = regs[i].id, .addr = (uintptr_t)&v};
         if (ioctl(vm->vcpu_fd, KVM_SET_ONE_REG, &r) < 0)
-            return fail(err, errlen, "KVM_SET_ONE_REG: %s", strerror(errno));
+            return errmsg(err, errlen, "KVM_SET_ONE_REG: %s", strerror(errno));
     }
     return 0;
 }
@@ -179,7 +171,7 @@ int vm_add_ioeventfd(struct vm *vm, uint64_t addr, unsigned len, uint64_t datama
     struct kvm_ioeventfd req = {.datamatch = datamatch, .addr = addr, .len = len, .fd = fd,
                                 .flags = KVM_IOEVENTFD_FLAG_DATAMATCH};
     if (ioctl(vm->vm_fd, KVM_IOEVENTFD, &req) < 0)
-        return fail(err, errlen, "KVM_IOEVENTFD at 0x%llx: %s", (unsigned long long)addr,
+        return errmsg(err, errlen, "KVM_IOEVENTFD at 0x%llx: %s", (unsigned long long)addr,
                     strerror(errno));
     return 0;
 }

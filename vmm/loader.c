@@ -8,15 +8,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, errlen, fmt, ap);
-    va_end(ap);
-    return -1;
-}
+#include "../devices/errmsg.h"
 
 static uint64_t le64(const uint8_t *p)
 {
@@ -31,12 +23,12 @@ int image_parse_header(const uint8_t *hdr, size_t len, uint64_t file_size,
 {
     memset(info, 0, sizeof *info);
     if (len < IMAGE_HEADER_SIZE || file_size < IMAGE_HEADER_SIZE)
-        return fail(err, errlen, "too small to be an arm64 Image (%llu bytes)",
+        return errmsg(err, errlen, "too small to be an arm64 Image (%llu bytes)",
                     (unsigned long long)file_size);
     uint32_t magic = (uint32_t)hdr[0x38] | (uint32_t)hdr[0x39] << 8 |
                      (uint32_t)hdr[0x3a] << 16 | (uint32_t)hdr[0x3b] << 24;
     if (magic != IMAGE_MAGIC)
-        return fail(err, errlen, "not an arm64 Image (no \"ARM\\x64\" magic at offset 0x38)");
+        return errmsg(err, errlen, "not an arm64 Image (no \"ARM\\x64\" magic at offset 0x38)");
     info->text_offset = le64(hdr + 0x08);
     info->image_size = le64(hdr + 0x10);
     info->flags = le64(hdr + 0x18);
@@ -47,9 +39,9 @@ int image_parse_header(const uint8_t *hdr, size_t len, uint64_t file_size,
         info->image_size = file_size;
     }
     if (info->flags & 1)
-        return fail(err, errlen, "big-endian Image (header flags bit 0) is not supported");
+        return errmsg(err, errlen, "big-endian Image (header flags bit 0) is not supported");
     if (info->image_size < file_size)
-        return fail(err, errlen, "header image_size 0x%llx is smaller than the file (0x%llx bytes)",
+        return errmsg(err, errlen, "header image_size 0x%llx is smaller than the file (0x%llx bytes)",
                     (unsigned long long)info->image_size, (unsigned long long)file_size);
     return 0;
 }
@@ -59,32 +51,32 @@ int image_load(const char *path, const struct guest_mem *ram, struct image_info 
 {
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
-        return fail(err, errlen, "image '%s': %s", path, strerror(errno));
+        return errmsg(err, errlen, "image '%s': %s", path, strerror(errno));
     struct stat st;
     int rc = -1;
     uint8_t hdr[IMAGE_HEADER_SIZE];
     char why[160];
 
     if (fstat(fd, &st) != 0) {
-        fail(err, errlen, "image '%s': %s", path, strerror(errno));
+        errmsg(err, errlen, "image '%s': %s", path, strerror(errno));
         goto out;
     }
     if (!S_ISREG(st.st_mode)) {
-        fail(err, errlen, "image '%s': not a regular file", path);
+        errmsg(err, errlen, "image '%s': not a regular file", path);
         goto out;
     }
     ssize_t n = pread(fd, hdr, sizeof hdr, 0);
     if (n < 0) {
-        fail(err, errlen, "image '%s': %s", path, strerror(errno));
+        errmsg(err, errlen, "image '%s': %s", path, strerror(errno));
         goto out;
     }
     if (image_parse_header(hdr, (size_t)n, (uint64_t)st.st_size, info, why, sizeof why)) {
-        fail(err, errlen, "image '%s': %s", path, why);
+        errmsg(err, errlen, "image '%s': %s", path, why);
         goto out;
     }
     /* Loaded at RAM base (2 MiB aligned) + text_offset; it must fit in RAM. */
     if (info->text_offset > ram->size || info->image_size > ram->size - info->text_offset) {
-        fail(err, errlen, "image '%s': needs 0x%llx bytes at offset 0x%llx, more than the %llu MiB of RAM",
+        errmsg(err, errlen, "image '%s': needs 0x%llx bytes at offset 0x%llx, more than the %llu MiB of RAM",
              path, (unsigned long long)info->image_size, (unsigned long long)info->text_offset,
              (unsigned long long)(ram->size >> 20));
         goto out;
@@ -96,7 +88,7 @@ int image_load(const char *path, const struct guest_mem *ram, struct image_info 
         if (n < 0 && errno == EINTR)
             continue;
         if (n <= 0) {
-            fail(err, errlen, "image '%s': short read at byte %llu: %s", path,
+            errmsg(err, errlen, "image '%s': short read at byte %llu: %s", path,
                  (unsigned long long)done, n < 0 ? strerror(errno) : "file shrank");
             goto out;
         }
