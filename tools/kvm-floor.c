@@ -1,8 +1,9 @@
 /*
  * kvm-floor: the cost floor for `make bench`. A minimal KVM VMM that boots
- * the same guest Image as isv (same RAM, vCPU, vGICv3 and device-tree
- * layout: vmm/loader.c and vmm/fdt_build.c are reused) but answers every
- * MMIO exit with nothing else:
+ * the same guest Image as isv (same RAM size and base, one vCPU with PSCI
+ * 0.2, the in-kernel vGICv3, the same device tree built by vmm/fdt_build.c
+ * with bare PL011 and virtio-mmio slot 0 nodes; vmm/loader.c loads the
+ * Image) but answers every MMIO exit with nothing else:
  *   - reads return 0 (no bus, no device, no decode, no sign-extension check);
  *   - a write to the PL011 data register goes to stdout, one write(2) per
  *     byte, so the guest's output is visible; every other write is dropped;
