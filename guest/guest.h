@@ -51,6 +51,9 @@ int test_virtio_console(const void *dtb);
 int test_virtio_all(const void *dtb);
 int test_virtio_hostile(const void *dtb);
 
+/* bench.c: isv.test=bench, the MMIO exit-cost loops (0 = ran). */
+int test_bench(const void *dtb);
+
 /* dt.c: small conveniences over libfdt. */
 const char *dt_bootargs(const void *dtb);
 /* Value of "key=value" in the bootargs (copied into buf), or NULL. */

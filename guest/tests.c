@@ -119,6 +119,7 @@ static int virtio_console(void) { return test_virtio_console(test_dtb); }
 static int virtio_all(void) { return test_virtio_all(test_dtb); }
 static int virtio_hostile(void) { return test_virtio_hostile(test_dtb); }
 static int forms(void) { return test_forms(test_dtb); }
+static int bench(void) { return test_bench(test_dtb); }
 
 struct guest_test {
     const char *name;
@@ -137,6 +138,7 @@ static const struct guest_test tests[] = {
     {"virtio-console", virtio_console},
     {"virtio", virtio_all},
     {"virtio-hostile", virtio_hostile},
+    {"bench", bench},
 };
 
 int run_guest_test(const void *dtb, const char *name)

@@ -3,15 +3,17 @@
 # /dev/kvm, otherwise inside a nested host (qemu-system-aarch64 TCG with
 # virtualization=on booting Debian's arm64 cloud kernel, KVM built in).
 #
-#   vm-run.sh --build DIR [--timeout S] [--log FILE] [--stage-extra DIR] -- CMD...
+#   vm-run.sh --build DIR [--timeout S] [--log FILE] [--stage-extra DIR] [--initramfs F] -- CMD...
 #       one case; prints its output live; exits with its exit status
-#   vm-run.sh --build DIR [--timeout S] [--log FILE] [--stage-extra DIR] --cases FILE
+#   vm-run.sh --build DIR [--timeout S] [--log FILE] [--stage-extra DIR] [--initramfs F] --cases FILE
 #       many cases in one boot (format: scripts/run-cases.sh); the log holds
 #       the parseable markers; exits 0 if the host ran to the end
 # Commands run in the stage directory: bin/isv, guest/gcc/Image, guest/clang/Image.
+# --initramfs: where the nested host's initramfs is packed (default
+# DIR/nested/initramfs.cpio.gz; `make bench` keeps its bigger one apart).
 set -euo pipefail
 
-build=build timeout_s=120 log="" cases="" extra=""
+build=build timeout_s=120 log="" cases="" extra="" initrd=""
 while [ $# -gt 0 ]; do
     case "$1" in
     --build) build=$2; shift 2 ;;
@@ -19,6 +21,7 @@ while [ $# -gt 0 ]; do
     --log) log=$2; shift 2 ;;
     --cases) cases=$2; shift 2 ;;
     --stage-extra) extra=$2; shift 2 ;;
+    --initramfs) initrd=$2; shift 2 ;;
     --) shift; break ;;
     *) echo "vm-run.sh: unknown argument '$1'" >&2; exit 2 ;;
     esac
@@ -70,14 +73,15 @@ if [ "$native" = 1 ]; then
 else
     kernel=$build/cache/arm64/vmlinuz
     [ -e "$kernel" ] || { echo "vm-run.sh: no arm64 kernel in $build/cache (run make deps)" >&2; exit 2; }
-    mkdir -p "$build/nested"
-    "$here/mkinitramfs.sh" "$sysroot" "$stage" "$build/nested/initramfs.cpio.gz"
+    [ -n "$initrd" ] || initrd=$build/nested/initramfs.cpio.gz
+    mkdir -p "$(dirname "$initrd")"
+    "$here/mkinitramfs.sh" "$sysroot" "$stage" "$initrd"
     echo "isv: path: nested host: qemu-system-aarch64 (TCG, virtualization=on, gic-version=3) booting $(basename "$(readlink -f "$kernel")"), timeout ${timeout_s}s"
     set +e
     timeout -k 5 "$timeout_s" qemu-system-aarch64 \
         -M virt,virtualization=on,gic-version=3 -cpu max -smp 2 -m 2048 \
         -nographic -no-reboot -monitor none -serial stdio \
-        -kernel "$kernel" -initrd "$build/nested/initramfs.cpio.gz" \
+        -kernel "$kernel" -initrd "$initrd" \
         -append "console=ttyAMA0 quiet loglevel=1 rdinit=/init panic=-1" </dev/null 2>&1 | show
     qrc=${PIPESTATUS[0]}
     set -e

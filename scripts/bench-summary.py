@@ -1,0 +1,212 @@
+#!/usr/bin/env python3
+"""Table for `make bench` from the nested host's log (scripts/bench.sh).
+
+Cases are named VARIANT@ROUND (warm-VARIANT and profile-isv are not counted).
+Each prints the guest's "isv guest: bench: read|write N exits in T us (X
+ns/exit)" lines and bench-run's "bench-run: first-byte-ms F total-ms T
+maxrss-kib M status S" line.
+
+Per VMM: the median over rounds [min..max] of ns per exit (reads, writes),
+boot-to-first-byte and peak RSS. Ratios: in each round the VMMs ran back to
+back, so each round gives one ratio; the table shows their median
+[min..max]. Targets: isv/floor <= 1.05, isv/QEMU < 1.
+
+Exit status: 0 when every VMM has at least one complete run, else 1.
+"""
+import argparse
+import re
+import statistics
+import sys
+
+VARIANTS = [
+    ("isv", "isv"),
+    ("isv-nosext", "isv --sext-fix off"),
+    ("floor", "floor (bare KVM_RUN loop)"),
+    ("qemu", "QEMU -accel kvm"),
+]
+LABEL = dict(VARIANTS)
+SHORT = {"isv": "isv", "isv-nosext": "isv --sext-fix off", "floor": "floor", "qemu": "QEMU"}
+OPS = ("read", "write", "all")
+
+BENCH_RE = re.compile(r"^isv guest: bench: (read|write) (\d+) exits in (\d+) us \((\d+) ns/exit\)")
+RUN_RE = re.compile(r"^bench-run: first-byte-ms (\S+) total-ms (\S+) maxrss-kib (\d+) status (\d+)")
+HOST_RE = re.compile(r"^@@ISV-HOST (.*)")
+
+
+def parse(lines):
+    """{case name: {"rc": int, "read": ns, "write": ns, "first": ms, "rss": KiB, "lines": [...]}}"""
+    cases, host, cur = {}, "", None
+    for raw in lines:
+        line = raw.rstrip("\r\n")
+        m = HOST_RE.match(line)
+        if m:
+            host = m.group(1)
+            continue
+        if line.startswith("@@ISV-BEGIN "):
+            cur = {"lines": []}
+            cases[line.split()[1]] = cur
+            continue
+        if line.startswith("@@ISV-END "):
+            parts = line.split()
+            if parts[1] in cases and len(parts) > 2 and parts[2].startswith("rc="):
+                cases[parts[1]]["rc"] = int(parts[2][3:])
+            cur = None
+            continue
+        if cur is None:
+            continue
+        cur["lines"].append(line)
+        m = BENCH_RE.match(line)
+        if m:
+            cur[m.group(1)] = int(m.group(4))
+            cur["n"] = int(m.group(2))
+        m = RUN_RE.match(line)
+        if m:
+            cur["first"] = float(m.group(1))
+            cur["rss"] = int(m.group(3))
+    return host, cases
+
+
+def complete(c):
+    return c is not None and c.get("rc") == 0 and "read" in c and "write" in c and "first" in c
+
+
+def value(c, op):
+    return (c["read"] + c["write"]) / 2 if op == "all" else c[op]
+
+
+def spread(xs, fmt):
+    if not xs:
+        return "-"
+    return f"{fmt(statistics.median(xs))} [{fmt(min(xs))}..{fmt(max(xs))}]"
+
+
+def summarize(host, cases, n, rounds, qemu):
+    out, ok = [], True
+    runs = {v: [] for v, _ in VARIANTS}  # complete runs, with their round
+    failed = []
+    for name, c in cases.items():
+        m = re.fullmatch(r"([a-z-]+)@(\d+)", name)
+        if not m or m.group(1) not in runs:
+            continue
+        v, r = m.groups()
+        if complete(c):
+            runs[v].append((int(r), c))
+        else:
+            failed.append(f"{name} (rc {c.get('rc', 'missing')})")
+
+    out.append("isv MMIO exit-cost benchmark")
+    out.append(f"  where: {host or 'unknown host'}; QEMU {qemu or '?'}")
+    out.append(f"  guest: isv.test=bench, N={n} reads of virtio-mmio slot 0 DeviceID + N writes of 0 "
+               "to its QueueSel per run, timed with the guest's generic timer")
+    out.append(f"  runs:  {rounds} rounds of the 4 VMMs back to back (order rotated each round) "
+               "after one warm-up run each, all in one nested boot")
+    out.append("")
+    hdr = f"{'VMM':<27} {'read ns/exit':<26} {'write ns/exit':<26} {'boot->1st byte ms':<24} {'peak RSS KiB':<20} runs"
+    out.append("cost per exit: median [min..max] over rounds")
+    out.append(hdr)
+    out.append("-" * len(hdr))
+    ns = lambda x: f"{x:.0f}"
+    for v, label in VARIANTS:
+        cs = [c for _, c in runs[v]]
+        if not cs:
+            ok = False
+        out.append(f"{label:<27} {spread([c['read'] for c in cs], ns):<26} "
+                   f"{spread([c['write'] for c in cs], ns):<26} "
+                   f"{spread([c['first'] for c in cs], lambda x: f'{x:.1f}'):<24} "
+                   f"{spread([c['rss'] for c in cs], ns):<20} {len(cs)}")
+    out.append("")
+
+    by_round = {v: dict(runs[v]) for v in runs}
+
+    def ratios(a, b, op):
+        common = sorted(set(by_round[a]) & set(by_round[b]))
+        return [value(by_round[a][r], op) / value(by_round[b][r], op) for r in common]
+
+    rows = [("isv", "floor", "<=", 1.05), ("isv", "qemu", "<", 1.0),
+            ("isv-nosext", "floor", None, None), ("isv-nosext", "qemu", None, None),
+            ("qemu", "floor", None, None)]
+    hdr = f"{'ratio':<28} {'read':<22} {'write':<22} {'all exits':<22} {'target':<8} verdict"
+    out.append("ratios: median [min..max] of the per-round ratios")
+    out.append(hdr)
+    out.append("-" * len(hdr))
+    r3 = lambda x: f"{x:.3f}"
+    for a, b, cmp, target in rows:
+        cells, verdict, missed, straddle = [], "", [], []
+        for op in OPS:
+            rs = ratios(a, b, op)
+            cells.append(spread(rs, r3))
+            if target is None or not rs:
+                continue
+            med = statistics.median(rs)
+            good = (lambda x: x <= target) if cmp == "<=" else (lambda x: x < target)
+            if not good(med):
+                missed.append(op)
+            if good(min(rs)) != good(max(rs)):
+                straddle.append(op)
+        if target is not None:
+            if cells[2] == "-":
+                verdict = "NO DATA"
+            else:
+                verdict = "PASS" if not missed else "MISS (" + ", ".join(missed) + ")"
+                if straddle:
+                    verdict += "; range crosses target: " + ", ".join(straddle)
+        tgt = f"{cmp} {target:g}" if target is not None else "(info)"
+        name = f"{SHORT[a]} / {SHORT[b]}"
+        out.append(f"{name:<28} {cells[0]:<22} {cells[1]:<22} {cells[2]:<22} {tgt:<8} {verdict}")
+    out.append("")
+
+    first = {v: statistics.median([c["first"] for _, c in runs[v]]) for v in runs if runs[v]}
+    rss = {v: statistics.median([c["rss"] for _, c in runs[v]]) for v in runs if runs[v]}
+    if "isv" in first and "qemu" in first:
+        out.append(f"boot to first PL011 byte (fork of the VMM -> first byte on its stdout, median): "
+                   f"isv {first['isv']:.1f} ms, QEMU {first['qemu']:.1f} ms "
+                   f"(isv/QEMU {first['isv'] / first['qemu']:.3f})")
+        out.append(f"peak RSS (ru_maxrss of the VMM process, median): isv {rss['isv']:.0f} KiB, "
+                   f"QEMU {rss['qemu']:.0f} KiB (isv/QEMU {rss['isv'] / rss['qemu']:.3f})")
+
+    # Profile: what isv adds to a bare exit. --stats times each MMIO exit from
+    # KVM_RUN's return through the bus and device, but not the sign-extension
+    # check that follows a read; isv minus isv --sext-fix off measures that.
+    out.append("")
+    out.append("where isv's extra time goes:")
+    diffs = [by_round["isv"][r]["read"] - by_round["isv-nosext"][r]["read"]
+             for r in sorted(set(by_round["isv"]) & set(by_round["isv-nosext"]))]
+    if diffs:
+        out.append(f"  sign-extension check per read (KVM_GET_ONE_REG of the PC + decoded-instruction "
+                   f"cache), isv - isv --sext-fix off, per round: {spread(diffs, ns)} ns")
+    prof = cases.get("profile-isv")
+    if prof and prof.get("rc") == 0:
+        dev_re = re.compile(r"^isv: stats: +device (virtio-\S+@a000000) +reads (\d+), writes (\d+), ([0-9.]+) ms")
+        for l in prof["lines"]:
+            m = dev_re.match(l)
+            if m and int(m.group(2)) + int(m.group(3)):
+                per = float(m.group(4)) * 1e6 / (int(m.group(2)) + int(m.group(3)))
+                out.append(f"  decode + bus + device per slot-0 access ({m.group(1)}, --stats): {per:.0f} ns")
+        out.append("  one extra run with --stats (VMM time from KVM_RUN's return to the end of the bus "
+                   "access; excludes the sign-extension check):")
+        out += ["  " + l[len("isv: stats: "):] for l in prof["lines"] if l.startswith("isv: stats: ")]
+    if failed:
+        out.append("")
+        out.append("runs that failed or did not finish: " + ", ".join(failed))
+    if not ok:
+        out.append("")
+        out.append("bench: INCOMPLETE: some VMM has no complete run (see build/bench/host.log)")
+    return "\n".join(out) + "\n", ok
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("log")
+    ap.add_argument("--n", type=int, default=0)
+    ap.add_argument("--rounds", type=int, default=0)
+    ap.add_argument("--qemu", default="")
+    a = ap.parse_args()
+    with open(a.log, errors="replace") as f:
+        host, cases = parse(f)
+    text, ok = summarize(host, cases, a.n, a.rounds, a.qemu)
+    sys.stdout.write(text)
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

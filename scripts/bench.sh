@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# `make bench`: the cost of one MMIO exit through isv's full path (decode,
+# bus, device), against
+#   floor  build/aarch64/kvm-floor, a bare KVM_RUN loop answering the same
+#          exits with nothing else (tools/kvm-floor.c), and
+#   qemu   Debian's arm64 qemu-system-aarch64 in its own KVM mode
+#          (-accel kvm -cpu host -M virt), bundled by fetch-qemu-arm64.sh,
+# plus isv with --sext-fix off (no KVM_GET_ONE_REG per read), all running the
+# same guest (isv.test=bench, guest/bench.c: N reads of virtio-mmio slot 0's
+# DeviceID, N writes of 0 to its QueueSel; virtio-rng sits in slot 0 under
+# isv and QEMU, the floor answers 0). Every run goes through bench-run
+# (tools/bench-run.c) for boot-to-first-byte time and peak RSS.
+#
+# One nested-host boot: a warm-up run of each, then ROUNDS rounds of all four,
+# the order rotated each round so that no VMM always follows the same one
+# (interleaved: slow drift of the shared machine hits all of them alike).
+# The table (scripts/bench-summary.py) goes to stdout and
+# build/bench/results.txt; the raw log is build/bench/host.log.
+#
+# usage: bench.sh [--build DIR] [--n N] [--rounds R]
+set -euo pipefail
+build=build n=2000 rounds=8
+while [ $# -gt 0 ]; do
+    case "$1" in
+    --build) build=$2; shift 2 ;;
+    --n) n=$2; shift 2 ;;
+    --rounds) rounds=$2; shift 2 ;;
+    *) echo "bench.sh: unknown argument '$1'" >&2; exit 2 ;;
+    esac
+done
+[[ $n =~ ^[1-9][0-9]*$ && $rounds =~ ^[1-9][0-9]*$ ]] || { echo "bench.sh: --n and --rounds take positive counts" >&2; exit 2; }
+here=$(cd "$(dirname "$0")" && pwd)
+a64=$build/aarch64
+out=$build/bench
+for f in "$a64/isv" "$a64/kvm-floor" "$a64/bench-run" "$a64/guest-gcc/Image"; do
+    [ -e "$f" ] || { echo "bench.sh: $f is missing (make build-all)" >&2; exit 2; }
+done
+
+"$here/fetch-qemu-arm64.sh" "$build/cache/arm64-qemu"
+qemu_ver=$(cut -d, -f1 "$build/cache/arm64-qemu/.complete")
+
+mkdir -p "$out"
+extra=$out/stage-extra
+rm -rf "$extra"
+mkdir -p "$extra/bin" "$extra/qemu"
+cp "$a64/kvm-floor" "$a64/bench-run" "$extra/bin/"
+cp -a "$build/cache/arm64-qemu/bundle/." "$extra/qemu/"
+
+# The four commands (run in the stage dir). Same guest, same bootargs, 128 MiB, one vCPU.
+cmd_for() { # VARIANT N
+    local a="isv.test=bench isv.bench.n=$2" img=guest/gcc/Image
+    case $1 in
+    isv) echo "bin/isv --device virtio-rng --append '$a' $img" ;;
+    isv-nosext) echo "bin/isv --sext-fix off --device virtio-rng --append '$a' $img" ;;
+    floor) echo "bin/kvm-floor --append '$a' $img" ;;
+    qemu) echo "qemu/lib/ld-linux-aarch64.so.1 --library-path qemu/lib qemu/bin/qemu-system-aarch64" \
+               "-nodefaults -display none -monitor none -serial stdio -no-reboot" \
+               "-M virt,gic-version=3 -accel kvm -cpu host -smp 1 -m 128M" \
+               "-global virtio-mmio.force-legacy=false -device virtio-rng-device,bus=virtio-mmio-bus.0" \
+               "-kernel $img -append '$a'" ;;
+    esac
+}
+variants=(isv floor qemu isv-nosext)
+cases=$out/cases
+: > "$cases"
+limit=0
+add() { # NAME TIMEOUT CMD
+    printf '%s\t%s\t%s\n' "$1" "$2" "$3" >> "$cases"
+    limit=$((limit + $2))
+}
+per_run=$((60 + n * 4 / 1000)) # ~1 ms per exit at worst, plus QEMU's start
+for v in "${variants[@]}"; do
+    add "warm-$v" "$per_run" "bin/bench-run -- $(cmd_for "$v" 100)"
+done
+for ((r = 1; r <= rounds; r++)); do
+    for ((k = 0; k < ${#variants[@]}; k++)); do
+        v=${variants[$(((r - 1 + k) % ${#variants[@]}))]}
+        add "$v@$r" "$per_run" "bin/bench-run -- $(cmd_for "$v" "$n")"
+    done
+done
+# One profiled run: where isv's time per exit goes (--stats), outside the rounds.
+add "profile-isv" "$per_run" "$(cmd_for isv "$n" | sed 's/^bin\/isv /bin\/isv --stats /')"
+
+echo "bench: ${#variants[@]} VMMs x $rounds rounds, N=$n reads + N writes per run, one nested boot"
+"$here/vm-run.sh" --build "$build" --timeout $((limit / 2 + 120)) --log "$out/host.log" \
+    --stage-extra "$extra" --initramfs "$out/initramfs.cpio.gz" --cases "$cases" |
+    grep -E --line-buffered '^(isv: (path|nested host timed|the host|cases finished)|@@ISV-END)' ||
+    echo "bench: the nested run did not complete; summarizing what ran (log: $out/host.log)"
+# The summary fails (and so does make bench) when a VMM has no complete run.
+{
+    echo "date: $(date -u '+%Y-%m-%d %H:%M UTC'), commit $(git -C "$here/.." rev-parse --short HEAD 2>/dev/null || echo '?')"
+    python3 "$here/bench-summary.py" --n "$n" --rounds "$rounds" --qemu "$qemu_ver" "$out/host.log"
+} | tee "$out/results.txt"

@@ -1,0 +1,82 @@
+# The building blocks of `make bench` (scripts/bench.sh), checked cheaply:
+# the guest's bench test with a small N gives the right exit counts under
+# isv, the floor runs the same guest, bench-run reports and passes the exit
+# status on, the summary computes its ratios, and QEMU's
+# bus=virtio-mmio-bus.0 really is slot 0. (Sourced by run.sh.)
+
+mkdir -p "$STAGE_EXTRA/bin"
+cp "$build/aarch64/kvm-floor" "$build/aarch64/bench-run" "$STAGE_EXTRA/bin/"
+BENCH_ARGS="isv.test=bench isv.bench.n=64"
+BENCH_GREETING="^Hello from the isv guest: AArch64 EL1, PL011 at 0x9000000"
+
+# Under isv with --stats: 64 timed + 1 warm-up access each way, all at slot 0.
+for cc in gcc clang; do
+    vmm_case "bench-isv-$cc" 30 "bin/isv --stats --device virtio-rng --append '$BENCH_ARGS' guest/$cc/Image"
+    expect_rc "bench-isv-$cc" 0
+    expect_out "bench-isv-$cc" '^isv guest: bench: slot 0 device id 4$'
+    expect_out "bench-isv-$cc" '^isv guest: bench: read 64 exits in [0-9]+ us \([1-9][0-9]* ns/exit\)$'
+    expect_out "bench-isv-$cc" '^isv guest: bench: write 64 exits in [0-9]+ us \([1-9][0-9]* ns/exit\)$'
+    expect_out "bench-isv-$cc" '^isv: stats:   device virtio-rng@a000000 +reads 65, writes 65,'
+done
+
+# The floor: same guest, reads answered 0, PL011 output on stdout, PSCI off -> 0.
+vmm_case bench-floor 30 "bin/kvm-floor --append '$BENCH_ARGS' guest/gcc/Image"
+expect_rc bench-floor 0
+expect_out bench-floor "$BENCH_GREETING"
+expect_out bench-floor '^isv guest: bench: slot 0 device id 0$'
+expect_out bench-floor '^isv guest: bench: read 64 exits in [0-9]+ us'
+expect_out bench-floor '^isv guest: bench: write 64 exits in [0-9]+ us'
+expect_out bench-floor '^isv guest: powering off$'
+
+vmm_case bench-floor-reset 30 "bin/kvm-floor --append isv.test=none guest/gcc/Image"
+expect_rc bench-floor-reset 2
+expect_out bench-floor-reset "unknown test 'none'"
+
+vmm_case bench-floor-usage 10 "bin/kvm-floor"
+expect_rc bench-floor-usage 1
+expect_out bench-floor-usage '^usage: kvm-floor'
+
+# bench-run: copies the output, then one line of numbers; the VMM's status is its own.
+vmm_case bench-run-isv 30 "bin/bench-run -- bin/isv --device virtio-rng --append '$BENCH_ARGS' guest/gcc/Image"
+expect_rc bench-run-isv 0
+expect_out bench-run-isv "$BENCH_GREETING"
+expect_out bench-run-isv '^bench-run: first-byte-ms [0-9]+\.[0-9]{3} total-ms [0-9]+\.[0-9]{3} maxrss-kib [1-9][0-9]* status 0$'
+expect_cmd bench-run-isv 'tail -n1 "$OUT" | awk "{ exit !(\$3 > 0 && \$3 < \$5) }"'
+
+vmm_case bench-run-status 30 "bin/bench-run -- bin/isv --append isv.test=none guest/gcc/Image"
+expect_rc bench-run-status 2
+expect_out bench-run-status 'status 2$'
+
+vmm_case bench-run-silent 10 "bin/bench-run -- /bin/true"
+expect_rc bench-run-silent 0
+expect_out bench-run-silent '^bench-run: first-byte-ms -1\.000 '
+
+# The guest test refuses what it cannot measure.
+vmm_case bench-no-slot0 30 "bin/isv --append '$BENCH_ARGS' guest/gcc/Image"
+expect_rc bench-no-slot0 2
+expect_out bench-no-slot0 'bench: no virtio,mmio node at 0xa000000 in the device tree'
+
+vmm_case bench-bad-n 30 "bin/isv --device virtio-rng --append 'isv.test=bench isv.bench.n=0' guest/gcc/Image"
+expect_rc bench-bad-n 2
+expect_out bench-bad-n 'bench: isv.bench.n=0 is not a count'
+
+# QEMU virt (TCG here): bus=virtio-mmio-bus.0 puts the device in slot 0, as bench.sh assumes.
+host_case bench-qemu-slot0 60 "qemu-system-aarch64 -M virt -cpu max -m 128M -nodefaults -display none -monitor none -serial stdio -no-reboot -global virtio-mmio.force-legacy=false -device virtio-rng-device,bus=virtio-mmio-bus.0 -kernel build/aarch64/guest-gcc/Image -append '$BENCH_ARGS'"
+expect_rc bench-qemu-slot0 0
+expect_out bench-qemu-slot0 '^isv guest: bench: slot 0 device id 4$'
+expect_out bench-qemu-slot0 '^isv guest: bench: write 64 exits'
+
+# The summary on a recorded log: medians, paired ratios, verdicts, a failed run.
+host_case bench-summary 20 "python3 scripts/bench-summary.py --n 100 --rounds 3 tests/integration/bench-sample.log"
+expect_rc bench-summary 0
+expect_out bench-summary '^isv +1100 \[1000\.\.1200\] +2100 \[2000\.\.2200\] +10\.0 \[9\.0\.\.11\.0\] +3000 \[3000\.\.3000\] +3$'
+expect_out bench-summary '^isv / floor +1\.100 \[1\.000\.\.1\.200\] +1\.050 \[1\.000\.\.1\.100\] +1\.067 \[1\.000\.\.1\.133\] +<= 1\.05 +MISS \(read, all\); range crosses target: read, write, all$'
+expect_out bench-summary '^isv / QEMU +0\.550 .* < 1 +PASS$'
+expect_out bench-summary '^  sign-extension check per read .* per round: 50 \[50\.\.50\] ns$'
+expect_out bench-summary '^  decode \+ bus \+ device per slot-0 access \(virtio-rng@a000000, --stats\): 4950 ns$'
+expect_out bench-summary '^runs that failed or did not finish: isv-nosext@3 \(rc 5\)$'
+expect_out bench-summary '^ +device virtio-rng@a000000 +reads 101, writes 101,'
+
+host_case bench-summary-incomplete 20 "grep -v '^@@ISV-END qemu' tests/integration/bench-sample.log > /tmp/isv-bench-partial.log; python3 scripts/bench-summary.py /tmp/isv-bench-partial.log"
+expect_rc bench-summary-incomplete 1
+expect_out bench-summary-incomplete '^bench: INCOMPLETE'
