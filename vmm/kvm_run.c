@@ -67,10 +67,12 @@ static const struct pc_cache_entry *insn_at_pc(struct vm *vm, uint64_t pc)
  * let KVM complete the access without running the guest (immediate_exit),
  * then write the architecturally correct value into Rt.
  */
-static int fix_sign_extension(struct vm *vm, unsigned len)
+static int fix_sign_extension(struct vm *vm, unsigned len, uint64_t value)
 {
-    if (len >= 8)
-        return KEEP_RUNNING; /* nothing to extend */
+    /* Sign- and zero-extension agree unless the value's top bit is set; only
+     * then is it worth an ioctl to learn which instruction loaded it. */
+    if (len >= 8 || !((value >> (8 * len - 1)) & 1))
+        return KEEP_RUNNING;
     uint64_t pc;
     if (vcpu_get(vm, vcpu_reg_pc(), &pc))
         return KEEP_RUNNING;
@@ -109,7 +111,7 @@ static int handle_mmio(struct vm *vm, const struct exit_info *x)
     if (!x->mmio.is_write) {
         exit_complete_read(vm->run, v);
         if (vm->fix_sign_extension)
-            return fix_sign_extension(vm, x->mmio.len);
+            return fix_sign_extension(vm, x->mmio.len, v);
     }
     return KEEP_RUNNING;
 }
