@@ -63,6 +63,8 @@ while read -r pc esr n; do
     if [ -n "$why" ]; then
         echo "0x$hex (pc $pc, esr $esr, $n traps, ${where:-?}): $why"
         bad=$((bad + 1))
+    elif [ $isv = 0 ] || [ $sse = 1 ]; then
+        echo "trapped: 0x$hex <$where> $tag (ISV=$isv SSE=$sse, $n traps)"
     fi
 done < <(grep -o 'pc=0x[0-9a-f]* esr=0x[0-9a-f]* n=[0-9]*' "$out")
 
