@@ -4,7 +4,7 @@
  */
 #include <libfdt.h>
 
-#include "drivers/pl011.h"
+#include "pl011.h" /* guest/drivers or guest/naive: see guest.mk */
 #include "guest.h"
 
 static struct pl011 uart;

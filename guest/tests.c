@@ -5,7 +5,7 @@
 #include <libfdt.h>
 
 #include "drivers/gic.h"
-#include "drivers/pl011.h"
+#include "pl011.h" /* guest/drivers or guest/naive: see guest.mk */
 #include "drivers/testdev_regs.h"
 #include "guest.h"
 

@@ -7,8 +7,8 @@
  * any other virtio device must be unaffected.
  */
 #include "drivers/timer.h"
-#include "drivers/virtio_rng.h"
-#include "drivers/virtq.h"
+#include "virtio_rng.h" /* guest/drivers or guest/naive: see guest.mk */
+#include "virtq.h" /* guest/drivers or guest/naive: see guest.mk */
 #include "guest.h"
 
 #define VIRTQ_DESC_F_INDIRECT 4

@@ -7,9 +7,9 @@
  */
 #include <string.h>
 
-#include "drivers/virtio_blk.h"
-#include "drivers/virtio_console.h"
-#include "drivers/virtio_rng.h"
+#include "virtio_blk.h" /* guest/drivers or guest/naive: see guest.mk */
+#include "virtio_console.h" /* guest/drivers or guest/naive: see guest.mk */
+#include "virtio_rng.h" /* guest/drivers or guest/naive: see guest.mk */
 #include "guest.h"
 
 unsigned long strtoul(const char *s, char **end, int base);

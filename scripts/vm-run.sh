@@ -8,7 +8,8 @@
 #   vm-run.sh --build DIR [--timeout S] [--log FILE] [--stage-extra DIR] [--initramfs F] --cases FILE
 #       many cases in one boot (format: scripts/run-cases.sh); the log holds
 #       the parseable markers; exits 0 if the host ran to the end
-# Commands run in the stage directory: bin/isv, guest/gcc/Image, guest/clang/Image.
+# Commands run in the stage directory: bin/isv and guest/NAME/Image for every
+# build/aarch64/guest-NAME (gcc, clang, naive-gcc, naive-clang).
 # --initramfs: where the nested host's initramfs is packed (default
 # DIR/nested/initramfs.cpio.gz; `make bench` keeps its bigger one apart).
 set -euo pipefail
@@ -34,9 +35,13 @@ sysroot=$build/cache/arm64/root
 
 # ---- stage ----
 rm -rf "$stage"
-mkdir -p "$stage/bin" "$stage/guest/gcc" "$stage/guest/clang"
+mkdir -p "$stage/bin"
 cp "$a64/isv" "$stage/bin/isv"
-for cc in gcc clang; do cp "$a64/guest-$cc/Image" "$stage/guest/$cc/Image"; done
+for img in "$a64"/guest-*/Image; do
+    g=$(basename "$(dirname "$img")")
+    mkdir -p "$stage/guest/${g#guest-}"
+    cp "$img" "$stage/guest/${g#guest-}/Image"
+done
 cp "$here/run-cases.sh" "$stage/run-cases.sh"
 [ -z "$extra" ] || cp -a "$extra/." "$stage/"
 single=0
