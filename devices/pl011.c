@@ -352,8 +352,8 @@ static bool access_ok(struct pl011 *u, uint64_t off, unsigned len, bool write)
     }
     if (len == 8) {
         u->st.odd_accesses++;
-        trace(u, "8-byte %s at offset 0x%llx: low 32 bits used", write ? "write" : "read",
-              (unsigned long long)off);
+        trace(u, "8-byte %s at offset 0x%llx: split into two 32-bit accesses",
+              write ? "write" : "read", (unsigned long long)off);
     }
     return true;
 }
@@ -363,12 +363,18 @@ static uint32_t width_mask(unsigned len)
     return len == 1 ? 0xffu : len == 2 ? 0xffffu : 0xffffffffu;
 }
 
+/* A 64-bit access (e.g. a struct copy of two registers) is served as two
+ * 32-bit ones, low word first, as QEMU's memory core splits it for its PL011:
+ * software built for QEMU virt sees the same values here. */
 static uint64_t pl011_read(struct device *dev, uint64_t off, unsigned len)
 {
     struct pl011 *u = to_pl011(dev);
-    uint32_t v = 0;
-    if (access_ok(u, off, len, false))
+    uint64_t v = 0;
+    if (access_ok(u, off, len, false)) {
         v = reg_read(u, (uint32_t)off) & width_mask(len);
+        if (len == 8 && off + 4 < PL011_SIZE)
+            v |= (uint64_t)reg_read(u, (uint32_t)off + 4) << 32;
+    }
     settle(u);
     return v;
 }
@@ -376,8 +382,11 @@ static uint64_t pl011_read(struct device *dev, uint64_t off, unsigned len)
 static void pl011_write(struct device *dev, uint64_t off, unsigned len, uint64_t val)
 {
     struct pl011 *u = to_pl011(dev);
-    if (access_ok(u, off, len, true))
+    if (access_ok(u, off, len, true)) {
         reg_write(u, (uint32_t)off, (uint32_t)val & width_mask(len));
+        if (len == 8 && off + 4 < PL011_SIZE)
+            reg_write(u, (uint32_t)off + 4, (uint32_t)(val >> 32));
+    }
     settle(u);
 }
 

@@ -32,8 +32,9 @@
  *   access and every backend event; set_irq is called when the level changes.
  * - Accesses: 8-, 16- and 32-bit at a register's offset are normal (a narrow
  *   read returns the low bytes, a narrow write is zero-extended: an APB slave
- *   has no byte strobes). 64-bit accesses use the low 32 bits; unaligned ones
- *   read 0 and are ignored. Both are counted and traced (first few only).
+ *   has no byte strobes). 64-bit accesses are split into two 32-bit ones,
+ *   low word first (as QEMU does); unaligned ones read 0 and are ignored.
+ *   Both are counted and traced (first few only).
  *   Reserved offsets (incl. the test registers 0x80-0x8c) read 0; writes to them
  *   and to read-only registers are ignored and counted.
  */

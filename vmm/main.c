@@ -209,8 +209,11 @@ int main(int argc, char **argv)
         if (vm.nisv_injected)
             fprintf(stderr, "isv: injected %llu external data abort%s\n",
                     (unsigned long long)vm.nisv_injected, vm.nisv_injected == 1 ? "" : "s");
-        if (cfg.stats)
+        if (cfg.stats) {
             stats_print(&vm.stats, stderr);
+            fprintf(stderr, "isv: stats:   sign-extending loads fixed: %llu\n",
+                    (unsigned long long)vm.sext_fixed);
+        }
     }
     vm_destroy(&vm);
     return rc;

@@ -119,3 +119,4 @@ expect_out stats '^isv: stats:   mmio write by width: 8-bit 1, 16-bit 1, 32-bit 
 expect_out stats '^isv: stats:   device pl011@9000000 +reads [0-9]+, writes [0-9]+'
 expect_out stats '^isv: stats:   device testdev@b000000 +reads 7, writes 4,'
 expect_out stats '^isv: stats:   system-event +1 '
+expect_out stats '^isv: stats:   sign-extending loads fixed: 0$'
