@@ -172,8 +172,8 @@ def summarize(host, cases, n, rounds, qemu):
     diffs = [by_round["isv"][r]["read"] - by_round["isv-nosext"][r]["read"]
              for r in sorted(set(by_round["isv"]) & set(by_round["isv-nosext"]))]
     if diffs:
-        out.append(f"  sign-extension check per read (KVM_GET_ONE_REG of the PC + decoded-instruction "
-                   f"cache), isv - isv --sext-fix off, per round: {spread(diffs, ns)} ns")
+        out.append(f"  sign-extension check per read (an ioctl for the PC, made only when the value's "
+                   f"top bit is set), isv - isv --sext-fix off, per round: {spread(diffs, ns)} ns")
     prof = cases.get("profile-isv")
     if prof and prof.get("rc") == 0:
         dev_re = re.compile(r"^isv: stats: +device (virtio-\S+@a000000) +reads (\d+), writes (\d+), ([0-9.]+) ms")
