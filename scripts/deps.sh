@@ -4,7 +4,7 @@
 set -euo pipefail
 
 pkgs=(gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu clang qemu-system-arm
-      libcriterion-dev libfdt-dev cpio make gcc)
+      libcriterion-dev libfdt-dev cpio make gcc python3)
 missing=()
 for p in "${pkgs[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
