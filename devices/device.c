@@ -3,6 +3,8 @@
 
 #include <stdio.h>
 
+#include <libfdt.h>
+
 void device_init(struct device *dev, const struct device_ops *ops, uint64_t base,
                  uint64_t size, int spi, struct device_host *host)
 {
@@ -20,6 +22,21 @@ void device_set_irq(struct device *dev, bool level)
 {
     if (dev->spi >= 0 && dev->host && dev->host->set_irq)
         dev->host->set_irq(dev->host->ctx, (uint32_t)dev->spi, level);
+}
+
+int device_fdt_begin(const struct device *dev, void *fdt, const char *name)
+{
+    char node[48];
+    snprintf(node, sizeof node, "%s@%llx", name, (unsigned long long)dev->base);
+    fdt32_t reg[4] = {cpu_to_fdt32(dev->base >> 32), cpu_to_fdt32((uint32_t)dev->base),
+                      cpu_to_fdt32(dev->size >> 32), cpu_to_fdt32((uint32_t)dev->size)};
+    int err = fdt_begin_node(fdt, node);
+    err |= fdt_property(fdt, "reg", reg, sizeof reg);
+    if (dev->spi >= 0) { /* <GIC_SPI spi IRQ_TYPE_LEVEL_HIGH> */
+        fdt32_t irq[3] = {cpu_to_fdt32(0), cpu_to_fdt32((uint32_t)dev->spi), cpu_to_fdt32(4)};
+        err |= fdt_property(fdt, "interrupts", irq, sizeof irq);
+    }
+    return err;
 }
 
 void device_fini(struct device *dev)

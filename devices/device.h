@@ -67,6 +67,11 @@ void device_init(struct device *dev, const struct device_ops *ops, uint64_t base
                  uint64_t size, int spi, struct device_host *host);
 /* Drive the device's own interrupt line (no-op without an SPI or a host). */
 void device_set_irq(struct device *dev, bool level);
+/* Open the device's node "<name>@<base hex>" in a sequential-write tree with
+ * its "reg" (two address and two size cells) and, if it has an SPI, its
+ * level-high "interrupts". The model adds its own properties and then calls
+ * fdt_end_node(). 0 or a libfdt error. */
+int device_fdt_begin(const struct device *dev, void *fdt, const char *name);
 /* Destroy hook helper: releases the common part (the lock). */
 void device_fini(struct device *dev);
 

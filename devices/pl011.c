@@ -516,18 +516,9 @@ void pl011_get_stats(struct device *dev, struct pl011_stats *st)
 
 static int pl011_fdt(struct device *dev, void *fdt, const struct fdt_refs *refs)
 {
-    char name[32];
-    int err = 0;
-    snprintf(name, sizeof name, "pl011@%llx", (unsigned long long)dev->base);
-    err |= fdt_begin_node(fdt, name);
+    /* Named after the type: the builder's stdout-path is "/<type>@<base>". */
+    int err = device_fdt_begin(dev, fdt, dev->ops->type);
     err |= fdt_property(fdt, "compatible", "arm,pl011\0arm,primecell", 23);
-    fdt32_t reg[4] = {cpu_to_fdt32(dev->base >> 32), cpu_to_fdt32((uint32_t)dev->base),
-                      cpu_to_fdt32(dev->size >> 32), cpu_to_fdt32((uint32_t)dev->size)};
-    err |= fdt_property(fdt, "reg", reg, sizeof reg);
-    if (dev->spi >= 0) { /* <GIC_SPI spi IRQ_TYPE_LEVEL_HIGH> */
-        fdt32_t irq[3] = {cpu_to_fdt32(0), cpu_to_fdt32((uint32_t)dev->spi), cpu_to_fdt32(4)};
-        err |= fdt_property(fdt, "interrupts", irq, sizeof irq);
-    }
     fdt32_t clk[2] = {cpu_to_fdt32(refs->apb_pclk), cpu_to_fdt32(refs->apb_pclk)};
     err |= fdt_property(fdt, "clocks", clk, sizeof clk);
     err |= fdt_property(fdt, "clock-names", "uartclk\0apb_pclk", 17);

@@ -1,7 +1,6 @@
 /* isv test device: see testdev.h for the register map. */
 #include "testdev.h"
 
-#include <stdio.h>
 #include <stdlib.h>
 
 #include <libfdt.h>
@@ -49,14 +48,9 @@ static void testdev_reset(struct device *dev)
 
 static int testdev_fdt(struct device *dev, void *fdt, const struct fdt_refs *refs)
 {
-    char name[32];
     (void)refs;
-    snprintf(name, sizeof name, "testdev@%llx", (unsigned long long)dev->base);
-    fdt32_t reg[4] = {cpu_to_fdt32(dev->base >> 32), cpu_to_fdt32((uint32_t)dev->base),
-                      cpu_to_fdt32(dev->size >> 32), cpu_to_fdt32((uint32_t)dev->size)};
-    int err = fdt_begin_node(fdt, name);
+    int err = device_fdt_begin(dev, fdt, "testdev");
     err |= fdt_property_string(fdt, "compatible", "isv,testdev");
-    err |= fdt_property(fdt, "reg", reg, sizeof reg);
     return err | fdt_end_node(fdt);
 }
 

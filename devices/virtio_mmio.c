@@ -418,20 +418,10 @@ static void vm_reset(struct device *dev)
 
 static int vm_fdt(struct device *dev, void *fdt, const struct fdt_refs *refs)
 {
-    char name[40];
-    int err = 0;
     (void)refs; /* the root's interrupt-parent is the GIC */
-    snprintf(name, sizeof name, "virtio_mmio@%llx", (unsigned long long)dev->base);
-    err |= fdt_begin_node(fdt, name);
+    /* Level-high: the line follows InterruptStatus != 0. */
+    int err = device_fdt_begin(dev, fdt, "virtio_mmio");
     err |= fdt_property_string(fdt, "compatible", "virtio,mmio");
-    fdt32_t reg[4] = {cpu_to_fdt32(dev->base >> 32), cpu_to_fdt32((uint32_t)dev->base),
-                      cpu_to_fdt32(dev->size >> 32), cpu_to_fdt32((uint32_t)dev->size)};
-    err |= fdt_property(fdt, "reg", reg, sizeof reg);
-    if (dev->spi >= 0) {
-        /* GIC SPI, IRQ_TYPE_LEVEL_HIGH: the line follows InterruptStatus != 0. */
-        fdt32_t irq[3] = {cpu_to_fdt32(0), cpu_to_fdt32((uint32_t)dev->spi), cpu_to_fdt32(4)};
-        err |= fdt_property(fdt, "interrupts", irq, sizeof irq);
-    }
     err |= fdt_property(fdt, "dma-coherent", "", 0);
     err |= fdt_end_node(fdt);
     return err;

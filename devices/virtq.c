@@ -3,9 +3,9 @@
 
 #include <endian.h>
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+
 #include "errmsg.h"
 
 struct desc {

@@ -67,20 +67,6 @@ struct device *bus_find(const struct bus *bus, uint64_t addr, uint64_t len)
     return addr + len - 1 <= last_byte(d) ? d : NULL;
 }
 
-uint64_t le_bytes_to_u64(const uint8_t *p, unsigned len)
-{
-    uint64_t v = 0;
-    for (unsigned i = 0; i < len && i < 8; i++)
-        v |= (uint64_t)p[i] << (8 * i);
-    return v;
-}
-
-void u64_to_le_bytes(uint64_t v, uint8_t *p, unsigned len)
-{
-    for (unsigned i = 0; i < len && i < 8; i++)
-        p[i] = (uint8_t)(v >> (8 * i));
-}
-
 enum bus_status bus_access(struct bus *bus, uint64_t addr, unsigned len, bool is_write,
                            uint64_t *value, struct device **devp)
 {

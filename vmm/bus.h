@@ -37,8 +37,4 @@ struct device *bus_find(const struct bus *bus, uint64_t addr, uint64_t len);
 enum bus_status bus_access(struct bus *bus, uint64_t addr, unsigned len, bool is_write,
                            uint64_t *value, struct device **devp);
 
-/* Little-endian byte helpers (kvm_run.mmio.data holds guest-order bytes). */
-uint64_t le_bytes_to_u64(const uint8_t *p, unsigned len);
-void u64_to_le_bytes(uint64_t v, uint8_t *p, unsigned len);
-
 #endif

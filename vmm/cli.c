@@ -1,6 +1,5 @@
 /* Command-line parsing: `isv [options] IMAGE`. Pure, so it is unit-tested. */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -5,7 +5,7 @@
 
 #include <linux/kvm.h>
 
-#include "bus.h"
+#include "../devices/le.h"
 
 void exit_decode(const struct kvm_run *run, struct exit_info *out)
 {

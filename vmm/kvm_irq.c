@@ -8,7 +8,6 @@
  * asserts it again if the device still holds it high.
  */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/epoll.h>

@@ -46,12 +46,10 @@ static int report_unmapped(struct vm *vm, const struct mmio_access *a, enum bus_
 static const struct pc_cache_entry *insn_at_pc(struct vm *vm, uint64_t pc)
 {
     struct pc_cache_entry *e = &vm->pc_cache[(pc >> 2) % 64];
-    if (e->valid && e->pc == pc) {
-        const uint8_t *p = guest_mem_ptr(&vm->ram, e->pa, 4);
-        if (p && ((uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-                  (uint32_t)p[3] << 24) == e->word)
-            return e;
-    }
+    uint64_t word;
+    if (e->valid && e->pc == pc && guest_mem_read(&vm->ram, e->pa, 4, &word) == 0 &&
+        word == e->word)
+        return e;
     struct s1_regs s1;
     struct guest_insn insn;
     if (vcpu_read_s1(vm, &s1) || guest_fetch_insn(&vm->ram, &s1, pc, &insn))

@@ -10,6 +10,7 @@
 
 #include <linux/kvm.h>
 
+#include "../devices/errmsg.h"
 #include "kvm_vcpu.h"
 
 #define CORE_REG(x) (KVM_REG_ARM64 | KVM_REG_SIZE_U64 | KVM_REG_ARM_CORE | \
@@ -79,6 +80,25 @@ int vcpu_restore(struct vm *vm, const struct vcpu_snapshot *st)
     err |= vcpu_set(vm, sp_id(st->pstate), st->regs.sp);
     err |= vcpu_set(vm, CORE_REG(regs.pc), st->regs.pc);
     return err ? -1 : 0;
+}
+
+int vm_set_boot_regs(struct vm *vm, uint64_t entry, uint64_t dtb, char *err, size_t errlen)
+{
+    const struct {
+        uint64_t id, val;
+    } regs[] = {
+        {CORE_REG(regs.pstate), 0x3c5}, /* EL1h, DAIF masked */
+        {CORE_REG(regs.pc), entry},
+        {vcpu_reg_x(0), dtb},           /* boot protocol: x0 = DTB, x1-x3 = 0 */
+        {vcpu_reg_x(1), 0},
+        {vcpu_reg_x(2), 0},
+        {vcpu_reg_x(3), 0},
+    };
+    for (size_t i = 0; i < sizeof regs / sizeof *regs; i++)
+        if (vcpu_set(vm, regs[i].id, regs[i].val))
+            return errmsg(err, errlen, "setting the boot registers (KVM_SET_ONE_REG): %s",
+                          strerror(errno));
+    return 0;
 }
 
 int vcpu_inject_ext_dabt(struct vm *vm)

@@ -5,7 +5,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
@@ -19,9 +18,6 @@
 #include "config.h"
 #include "vm.h"
 #include "../devices/errmsg.h"
-
-#define CORE_REG(x) (KVM_REG_ARM64 | KVM_REG_SIZE_U64 | KVM_REG_ARM_CORE | \
-                     (offsetof(struct kvm_regs, x) / sizeof(__u32)))
 
 static const struct {
     int cap;
@@ -141,27 +137,6 @@ int vm_create_vcpu_and_gic(struct vm *vm, char *err, size_t errlen)
         gic_attr(vm->gic_fd, KVM_DEV_ARM_VGIC_GRP_NR_IRQS, 0, &nr_irqs) ||
         gic_attr(vm->gic_fd, KVM_DEV_ARM_VGIC_GRP_CTRL, KVM_DEV_ARM_VGIC_CTRL_INIT, NULL))
         return errmsg(err, errlen, "configuring the GICv3: %s", strerror(errno));
-    return 0;
-}
-
-int vm_set_boot_regs(struct vm *vm, uint64_t entry, uint64_t dtb, char *err, size_t errlen)
-{
-    const struct {
-        uint64_t id, val;
-    } regs[] = {
-        {CORE_REG(regs.pstate), 0x3c5}, /* EL1h, DAIF masked */
-        {CORE_REG(regs.pc), entry},
-        {CORE_REG(regs.regs[0]), dtb},
-        {CORE_REG(regs.regs[1]), 0},
-        {CORE_REG(regs.regs[2]), 0},
-        {CORE_REG(regs.regs[3]), 0},
-    };
-    for (size_t i = 0; i < sizeof regs / sizeof *regs; i++) {
-        uint64_t v = regs[i].val;
-        struct kvm_one_reg r = {.id = regs[i].id, .addr = (uintptr_t)&v};
-        if (ioctl(vm->vcpu_fd, KVM_SET_ONE_REG, &r) < 0)
-            return errmsg(err, errlen, "KVM_SET_ONE_REG: %s", strerror(errno));
-    }
     return 0;
 }
 

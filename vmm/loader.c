@@ -3,20 +3,12 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#include "../devices/errmsg.h"
 
-static uint64_t le64(const uint8_t *p)
-{
-    uint64_t v = 0;
-    for (int i = 7; i >= 0; i--)
-        v = (v << 8) | p[i];
-    return v;
-}
+#include "../devices/errmsg.h"
 
 int image_parse_header(const uint8_t *hdr, size_t len, uint64_t file_size,
                        struct image_info *info, char *err, size_t errlen)
@@ -25,13 +17,11 @@ int image_parse_header(const uint8_t *hdr, size_t len, uint64_t file_size,
     if (len < IMAGE_HEADER_SIZE || file_size < IMAGE_HEADER_SIZE)
         return errmsg(err, errlen, "too small to be an arm64 Image (%llu bytes)",
                     (unsigned long long)file_size);
-    uint32_t magic = (uint32_t)hdr[0x38] | (uint32_t)hdr[0x39] << 8 |
-                     (uint32_t)hdr[0x3a] << 16 | (uint32_t)hdr[0x3b] << 24;
-    if (magic != IMAGE_MAGIC)
+    if (le_bytes_to_u64(hdr + 0x38, 4) != IMAGE_MAGIC)
         return errmsg(err, errlen, "not an arm64 Image (no \"ARM\\x64\" magic at offset 0x38)");
-    info->text_offset = le64(hdr + 0x08);
-    info->image_size = le64(hdr + 0x10);
-    info->flags = le64(hdr + 0x18);
+    info->text_offset = le_bytes_to_u64(hdr + 0x08, 8);
+    info->image_size = le_bytes_to_u64(hdr + 0x10, 8);
+    info->flags = le_bytes_to_u64(hdr + 0x18, 8);
     info->file_size = file_size;
     if (info->image_size == 0) {
         /* Kernels before 3.17: text_offset is unreliable, 0x80000 is the rule. */

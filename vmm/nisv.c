@@ -9,15 +9,7 @@
 
 static int read_pa64(void *ctx, uint64_t pa, uint64_t *val)
 {
-    const struct guest_mem *ram = ctx;
-    const uint8_t *p = guest_mem_ptr(ram, pa, 8);
-    if (!p)
-        return -1;
-    uint64_t v = 0;
-    for (int i = 7; i >= 0; i--)
-        v = (v << 8) | p[i];
-    *val = v;
-    return 0;
+    return guest_mem_read(ctx, pa, 8, val);
 }
 
 int guest_va_to_pa(const struct guest_mem *ram, const struct s1_regs *s1, uint64_t va,
@@ -44,13 +36,12 @@ int guest_fetch_insn(const struct guest_mem *ram, const struct s1_regs *s1, uint
     }
     if (guest_va_to_pa(ram, s1, pc, &out->pa, &out->error))
         return -1;
-    const uint8_t *p = guest_mem_ptr(ram, out->pa, 4);
-    if (!p) {
+    uint64_t word;
+    if (guest_mem_read(ram, out->pa, 4, &word)) {
         out->error = "the PC is not in guest RAM";
         return -1;
     }
-    out->word = (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
-                (uint32_t)p[3] << 24;
+    out->word = (uint32_t)word;
     a64_decode(out->word, &out->d);
     return 0;
 }
@@ -105,19 +96,9 @@ static int emu_access(struct emu_ctx *c, uint64_t va, unsigned len, bool is_writ
             return -1;
         }
     }
-    uint8_t *p = guest_mem_ptr(c->ram, pa, len);
-    if (p) {
-        if (is_write) {
-            for (unsigned i = 0; i < len; i++)
-                p[i] = (uint8_t)(*v >> (8 * i));
-        } else {
-            uint64_t x = 0;
-            for (unsigned i = len; i-- > 0;)
-                x = (x << 8) | p[i];
-            *v = x;
-        }
-        return 0;
-    }
+    if (is_write ? guest_mem_write(c->ram, pa, len, *v) == 0
+                 : guest_mem_read(c->ram, pa, len, v) == 0)
+        return 0; /* guest RAM */
     enum bus_status st = bus_access(c->bus, pa, len, is_write, v, NULL);
     if (st != BUS_OK) {
         c->error = st == BUS_UNMAPPED ? "an access of the instruction hits no device or RAM"

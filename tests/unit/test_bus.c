@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "../../devices/device.h"
+#include "../../devices/le.h"
 #include "../../vmm/bus.h"
 
 struct recdev {
