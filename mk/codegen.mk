@@ -3,7 +3,7 @@
 # a known-bad driver must be caught (scripts/codegen-check.sh says what counts
 # as MMIO code).
 
-CODEGEN_CFLAGS := $(filter-out -O2 -MMD -MP,$(GUEST_COMMON))
+CODEGEN_CFLAGS := $(filter-out -O2 -MMD -MP,$(GUEST_COMMON)) $(GUEST_INC_safe)
 
 .PHONY: check-codegen
 check-codegen: $(VIRTCHECK) $(A64B)/guest-gcc/guest.elf $(A64B)/guest-clang/guest.elf

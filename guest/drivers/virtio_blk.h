@@ -6,7 +6,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "virtq.h"
+#include <virtq.h> /* the build picks the transport: guest/drivers, or guest/naive */
 
 #define VIRTIO_BLK_SECTOR 512u
 #define VIRTIO_BLK_ID_BYTES 20u

@@ -5,7 +5,7 @@
 
 #include <stddef.h>
 
-#include "virtq.h"
+#include <virtq.h> /* the build picks the transport: guest/drivers, or guest/naive */
 
 struct virtio_console {
     struct virtio_dev *dev;
