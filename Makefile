@@ -58,24 +58,37 @@ UNIT_BIN := $(HOSTB)/unit-tests
 # Fragments (mk/*.mk) add targets; they append to these.
 CHECKS :=        # extra `make test` steps before the integration tests
 ALL_TARGETS := $(VMM) $(UNIT_BIN)
+# Host tools named across fragments (which are read in name order).
+VIRTCHECK := $(HOSTB)/virtcheck
 
-.PHONY: all deps arm64 run test unit integration bench clean
+.PHONY: all deps arm64 run test unit integration bench clean print-checks
 all: build-all
 
 include guest/guest.mk
 -include $(wildcard mk/*.mk)
 
-build-all: $(ALL_TARGETS)
+build-all: deps $(ALL_TARGETS)
 
+# Every target that compiles or runs something has `deps` before it (order-only
+# on the object rules), so each works alone from a clean clone. It is quick when
+# all is present; `make test` runs it once and tells its sub-makes so.
 deps:
-	@scripts/deps.sh
+ifndef ISV_DEPS_DONE
+	@scripts/deps.sh $(BUILD)/deps.ok
 	@scripts/fetch-arm64.sh $(CACHE)
+endif
+
+# deps.sh's own checks, fed broken tools (and fresh-debian.sh's, where root).
+CHECKS += check-deps
+.PHONY: check-deps
+check-deps: deps
+	@tests/deps/run.sh $(HOSTB)/deps-test
 
 $(SYSROOT)/usr/lib/aarch64-linux-gnu/libfdt.a:
 	@scripts/fetch-arm64.sh $(CACHE)
 
 # ---- host objects (unit tests, ASan+UBSan) ----
-$(HOSTB)/%.o: %.c
+$(HOSTB)/%.o: %.c | deps
 	@mkdir -p $(dir $@)
 	$(call quiet,HOSTCC,$<)$(HOST_CC) $(HOST_CFLAGS) -MMD -MP -c $< -o $@
 
@@ -84,7 +97,7 @@ $(UNIT_BIN): $(UNIT_OBJS) $(HOST_LIB_OBJS)
 
 # ---- the VMM (aarch64, static) ----
 VMM_OBJS := $(patsubst %.c,$(A64B)/vmm-obj/%.o,$(VMM_SRCS))
-$(A64B)/vmm-obj/%.o: %.c $(SYSROOT)/usr/lib/aarch64-linux-gnu/libfdt.a
+$(A64B)/vmm-obj/%.o: %.c $(SYSROOT)/usr/lib/aarch64-linux-gnu/libfdt.a | deps
 	@mkdir -p $(dir $@)
 	$(call quiet,CC,$<)$(CROSS_CC) $(VMM_CFLAGS) -c $< -o $@
 
@@ -101,17 +114,20 @@ run: deps build-all
 	@scripts/vm-run.sh --build $(BUILD) -- "truncate -s 1M /tmp/isv-run-disk.img && \
 		bin/isv $(RUN_DEVICES) $(RUN_ARGS) guest/gcc/Image"
 
-unit: $(UNIT_BIN)
+unit: deps $(UNIT_BIN)
 	$(UNIT_BIN) --jobs 2
 
-integration: build-all
+integration: deps build-all
 	@tests/integration/run.sh --build $(BUILD)
 
 test: deps
-	@$(MAKE) --no-print-directory build-all
-	@$(MAKE) --no-print-directory unit
-	@for c in $(CHECKS); do $(MAKE) --no-print-directory $$c || exit 1; done
-	@$(MAKE) --no-print-directory integration
+	@$(MAKE) --no-print-directory ISV_DEPS_DONE=1 build-all
+	@$(MAKE) --no-print-directory ISV_DEPS_DONE=1 unit
+	@for c in $(CHECKS); do $(MAKE) --no-print-directory ISV_DEPS_DONE=1 $$c || exit 1; done
+	@$(MAKE) --no-print-directory ISV_DEPS_DONE=1 integration
+
+print-checks:
+	@echo $(CHECKS)
 
 clean:
 	rm -rf $(HOSTB) $(A64B) $(BUILD)/nested
