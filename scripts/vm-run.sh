@@ -85,7 +85,7 @@ else
     set +e
     timeout -k 5 "$timeout_s" qemu-system-aarch64 \
         -M virt,virtualization=on,gic-version=3 -cpu max -smp 2 -m 2048 \
-        -nographic -no-reboot -monitor none -serial stdio \
+        -nographic -nic none -no-reboot -monitor none -serial stdio \
         -kernel "$kernel" -initrd "$initrd" \
         -append "console=ttyAMA0 quiet loglevel=1 rdinit=/init panic=-1" </dev/null 2>&1 | show
     qrc=${PIPESTATUS[0]}

@@ -20,7 +20,7 @@ for cc in gcc clang; do
     expect_cmd "echo-$cc" "tests/integration/echo-check.sh \$OUT \$STAGE_EXTRA/echo-in.txt"
 
     # The same guest echo on plain QEMU virt (GICv3), input on its serial stdin.
-    host_case "qemu-echo-$cc" 90 "(sleep 1; cat $STAGE_EXTRA/echo-in.bin) | qemu-system-aarch64 -M virt,gic-version=3 -cpu max -m 256 -nographic -no-reboot -monitor none -serial stdio -kernel build/aarch64/guest-$cc/Image -append isv.test=echo"
+    host_case "qemu-echo-$cc" 90 "(sleep 1; cat $STAGE_EXTRA/echo-in.bin) | qemu-system-aarch64 -M virt,gic-version=3 -cpu max -m 256 -nographic -nic none -no-reboot -monitor none -serial stdio -kernel build/aarch64/guest-$cc/Image -append isv.test=echo"
     expect_rc "qemu-echo-$cc" 0
     expect_out "qemu-echo-$cc" "^isv guest: echo done: $ECHO_BYTES bytes, [1-9][0-9]* interrupts, 0 overflows, 0 unhandled, [0-9]+ throttles$"
     expect_cmd "qemu-echo-$cc" "tests/integration/echo-check.sh \$OUT \$STAGE_EXTRA/echo-in.txt"

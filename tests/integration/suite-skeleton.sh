@@ -10,7 +10,7 @@ for cc in gcc clang; do
     expect_not "boot-$cc" 'isv: |FATAL'
 
     # The same image on plain QEMU virt (TCG, no KVM) prints the same greeting.
-    host_case "qemu-virt-$cc" 60 "qemu-system-aarch64 -M virt -cpu max -m 256 -nographic -no-reboot -monitor none -serial stdio -kernel build/aarch64/guest-$cc/Image"
+    host_case "qemu-virt-$cc" 60 "qemu-system-aarch64 -M virt -cpu max -m 256 -nographic -nic none -no-reboot -monitor none -serial stdio -kernel build/aarch64/guest-$cc/Image"
     expect_rc "qemu-virt-$cc" 0
     expect_out "qemu-virt-$cc" "$GREETING"
     expect_out "qemu-virt-$cc" '^isv guest: powering off'

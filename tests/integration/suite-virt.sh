@@ -130,7 +130,7 @@ for cc in gcc clang; do
     n=virt-qemu-naive-$cc
     img=$work/virt-qemu-$cc.img
     host_case $n 60 "rm -f $img && truncate -s 128K $img && qemu-system-aarch64 -M virt,gic-version=3 \
--cpu max -m 256 -nographic -no-reboot -monitor none -serial stdio -global virtio-mmio.force-legacy=false \
+-cpu max -m 256 -nographic -nic none -no-reboot -monitor none -serial stdio -global virtio-mmio.force-legacy=false \
 -drive if=none,id=d0,file=$img,format=raw -device virtio-blk-device,drive=d0 -device virtio-rng-device \
 -kernel $VBUILD/guest-naive-$cc/Image -append 'isv.test=virtio isv.seed=3'"
     expect_rc $n 0

@@ -3,7 +3,7 @@
 # run.sh recreates; the host checks what the guest wrote afterwards.
 # (Sourced by run.sh.)
 
-VQEMU="qemu-system-aarch64 -M virt,gic-version=3 -cpu max -m 256 -nographic -no-reboot \
+VQEMU="qemu-system-aarch64 -M virt,gic-version=3 -cpu max -m 256 -nographic -nic none -no-reboot \
 -monitor none -serial stdio -global virtio-mmio.force-legacy=false"
 VPAT=tests/integration/blk-pattern.py
 VCON_LINE='isv guest: hello through virtio-console'
