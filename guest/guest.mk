@@ -32,10 +32,10 @@ LIBFDT_A := $(SYSROOT)/usr/lib/aarch64-linux-gnu/libfdt.a
 define GUEST_template
 GUEST_OBJS_$(1) := $$(patsubst %.c,$(A64B)/guest-$(1)/%.o,$(GUEST_C_SRCS_$(3))) \
                    $$(patsubst %.S,$(A64B)/guest-$(1)/%.o,$(GUEST_S_SRCS))
-$(A64B)/guest-$(1)/%.o: %.c $(LIBFDT_A)
+$(A64B)/guest-$(1)/%.o: %.c $(LIBFDT_A) | deps
 	@mkdir -p $$(dir $$@)
 	$$(call quiet,CC-$(1),$$<)$$(GUEST_CC_$(2)) $(GUEST_COMMON) $(GUEST_INC_$(3)) $$(GUEST_FLAGS_$(2)) -c $$< -o $$@
-$(A64B)/guest-$(1)/%.o: %.S
+$(A64B)/guest-$(1)/%.o: %.S | deps
 	@mkdir -p $$(dir $$@)
 	$$(call quiet,AS-$(1),$$<)$$(GUEST_CC_$(2)) $(GUEST_COMMON) -c $$< -o $$@
 $(A64B)/guest-$(1)/guest.elf: $$(GUEST_OBJS_$(1)) guest/guest.ld $(LIBFDT_A)

@@ -6,7 +6,7 @@
 CODEGEN_CFLAGS := $(filter-out -O2 -MMD -MP,$(GUEST_COMMON)) $(GUEST_INC_safe)
 
 .PHONY: check-codegen
-check-codegen: $(VIRTCHECK) $(A64B)/guest-gcc/guest.elf $(A64B)/guest-clang/guest.elf
+check-codegen: deps $(VIRTCHECK) $(A64B)/guest-gcc/guest.elf $(A64B)/guest-clang/guest.elf
 	@VIRTCHECK=$(VIRTCHECK) OBJDUMP=$(OBJDUMP) NM=$(CROSS)nm GUEST_LD=$(GUEST_LD) \
 	CC_gcc='$(GUEST_CC_gcc)' CC_clang='$(GUEST_CC_clang)' \
 	FLAGS_gcc='$(GUEST_FLAGS_gcc)' FLAGS_clang='$(GUEST_FLAGS_clang)' \

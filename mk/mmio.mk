@@ -12,11 +12,11 @@
 MMIO_HEADERS := include/mmio.h $(wildcard include/mmio/*.h)
 
 .PHONY: check-compile-fail check-mmio-insns
-check-compile-fail: $(MMIO_HEADERS)
+check-compile-fail: deps $(MMIO_HEADERS)
 	@scripts/compile-fail.sh --self-test
 	@scripts/compile-fail.sh
 
-check-mmio-insns: $(MMIO_HEADERS)
+check-mmio-insns: deps $(MMIO_HEADERS)
 	@scripts/mmio-insns-check.sh
 
 CHECKS += check-compile-fail check-mmio-insns

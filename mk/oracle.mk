@@ -15,7 +15,7 @@ ALL_TARGETS += $(ORACLE)
 CHECKS += check-oracle
 
 .PHONY: check-oracle
-check-oracle: $(ORACLE)
+check-oracle: deps $(ORACLE)
 	@CROSS=$(CROSS) tests/oracle/run.sh $(ORACLE) $(HOSTB)/oracle-test
 
 -include $(ORACLE_OBJS:.o=.d)

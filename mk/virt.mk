@@ -10,7 +10,7 @@ VIRT_IMAGES := safe:gcc:$(A64B)/guest-gcc safe:clang:$(A64B)/guest-clang \
 # (mk/virtcheck.mk, which sets VIRTCHECK, is read after this file: name the
 # tool's path here for the prerequisite.)
 .PHONY: check-virt
-check-virt: $(HOSTB)/virtcheck $(foreach v,gcc clang naive-gcc naive-clang,$(A64B)/guest-$(v)/guest.elf)
+check-virt: deps $(HOSTB)/virtcheck $(foreach v,gcc clang naive-gcc naive-clang,$(A64B)/guest-$(v)/guest.elf)
 	@VIRTCHECK=$(HOSTB)/virtcheck OBJDUMP=$(OBJDUMP) NM=$(CROSS)nm ADDR2LINE=$(CROSS)addr2line \
 		scripts/virt-check.sh $(VIRT_IMAGES)
 

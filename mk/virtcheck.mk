@@ -1,7 +1,6 @@
 # virtcheck: static scanner for MMIO-unsafe loads/stores in aarch64 ELFs
 # (tools/virtcheck.c + the arm64 decoder), and its self-check.
 
-VIRTCHECK := $(HOSTB)/virtcheck
 VIRTCHECK_OBJS := $(HOSTB)/tools/virtcheck.o $(HOSTB)/tools/elf_section.o \
 	$(patsubst %.c,$(HOSTB)/%.o,$(wildcard vmm/arm64/*.c))
 
@@ -12,7 +11,7 @@ ALL_TARGETS += $(VIRTCHECK)
 CHECKS += check-virtcheck
 
 .PHONY: check-virtcheck
-check-virtcheck: $(VIRTCHECK)
+check-virtcheck: deps $(VIRTCHECK)
 	@CROSS=$(CROSS) tests/virtcheck/run.sh $(VIRTCHECK) $(HOSTB)/virtcheck-test
 
 -include $(VIRTCHECK_OBJS:.o=.d)
@@ -26,5 +25,5 @@ ALL_TARGETS += $(A64_DECODE)
 # The decoder against binutils on 400,000 random load/store-group words.
 CHECKS += check-a64-objdump
 .PHONY: check-a64-objdump
-check-a64-objdump: $(A64_DECODE)
+check-a64-objdump: deps $(A64_DECODE)
 	@for seed in 1 2; do scripts/a64-objdump-xcheck.py $(A64_DECODE) $(OBJDUMP) 200000 $$seed || exit 1; done

@@ -18,7 +18,7 @@ fi
 
 sudo=""
 [ "$(id -u)" -eq 0 ] || sudo="sudo"
-if ! dpkg --print-foreign-architectures | grep -qx arm64; then
+if [ "$(dpkg --print-architecture)" != arm64 ] && ! dpkg --print-foreign-architectures | grep -qx arm64; then
     echo "arm64: dpkg --add-architecture arm64 (package lists only; nothing arm64 is installed)"
     $sudo dpkg --add-architecture arm64
     $sudo apt-get update -q
