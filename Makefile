@@ -110,7 +110,7 @@ $(VMM): $(VMM_OBJS)
 # same terminal as the PL011.
 RUN_DEVICES ?= --device virtio-blk,file=/tmp/isv-run-disk.img --device virtio-rng \
 	--device virtio-console,file=/dev/stdout
-run: deps build-all
+run: deps $(VMM) $(GUEST_IMAGE)
 	@scripts/vm-run.sh --build $(BUILD) -- "truncate -s 1M /tmp/isv-run-disk.img && \
 		bin/isv $(RUN_DEVICES) $(RUN_ARGS) guest/gcc/Image"
 
