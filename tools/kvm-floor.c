@@ -34,11 +34,10 @@
 #include "../devices/virtio_mmio.h"
 #include "../vmm/config.h"
 #include "../vmm/fdt_build.h"
-#include "../vmm/loader.h"
+#include "../vmm/boot.h"
 
 #define RAM_BYTES ((uint64_t)MEM_DEFAULT_MIB << 20) /* isv's default */
 #define PL011_DR PL011_BASE
-#define SZ_2M (2ull << 20)
 #define CORE_REG(x) (KVM_REG_ARM64 | KVM_REG_SIZE_U64 | KVM_REG_ARM_CORE | \
                      (offsetof(struct kvm_regs, x) / sizeof(__u32)))
 
@@ -113,8 +112,8 @@ static struct kvm_run *setup(const char *image, const char *append, int *vcpu_ou
         return die("KVM_SET_USER_MEMORY_REGION"), NULL;
 
     struct guest_mem ram = {.host = mem, .base = RAM_BASE, .size = RAM_BYTES};
-    struct image_info img;
-    if (image_load(image, &ram, &img, err, sizeof err)) {
+    struct boot_layout img;
+    if (boot_load(image, NULL, &ram, &img, err, sizeof err)) {
         fprintf(stderr, "kvm-floor: %s\n", err);
         return NULL;
     }
@@ -124,7 +123,7 @@ static struct kvm_run *setup(const char *image, const char *append, int *vcpu_ou
     snprintf(uart.name, sizeof uart.name, "pl011@%llx", (unsigned long long)uart.base);
     snprintf(slot0.name, sizeof slot0.name, "virtio_mmio@%llx", (unsigned long long)slot0.base);
     struct device *devs[] = {&uart, &slot0};
-    uint64_t dtb = (img.load_addr + img.image_size + SZ_2M - 1) & ~(SZ_2M - 1);
+    uint64_t dtb = img.dtb;
     void *fdt = guest_mem_ptr(&ram, dtb, FDT_MAX_SIZE);
     struct fdt_params fp = {.ram_base = RAM_BASE, .ram_size = RAM_BYTES, .ncpus = 1,
                             .bootargs = append, .devs = devs, .ndevs = 2, .console = &uart};
@@ -161,7 +160,7 @@ static struct kvm_run *setup(const char *image, const char *append, int *vcpu_ou
         return die("GICv3"), NULL;
 
     if (set_reg(vcpu, CORE_REG(regs.pstate), 0x3c5) || /* EL1h, DAIF masked */
-        set_reg(vcpu, CORE_REG(regs.pc), img.load_addr) ||
+        set_reg(vcpu, CORE_REG(regs.pc), img.entry) ||
         set_reg(vcpu, CORE_REG(regs.regs[0]), dtb))
         return die("KVM_SET_ONE_REG"), NULL;
     *vcpu_out = vcpu;
