@@ -518,7 +518,7 @@ static int pl011_fdt(struct device *dev, void *fdt, const struct fdt_refs *refs)
 {
     /* Named after the type: the builder's stdout-path is "/<type>@<base>". */
     int err = device_fdt_begin(dev, fdt, dev->ops->type);
-    err |= fdt_property(fdt, "compatible", "arm,pl011\0arm,primecell", 23);
+    err |= fdt_property(fdt, "compatible", "arm,pl011\0arm,primecell", sizeof "arm,pl011\0arm,primecell");
     fdt32_t clk[2] = {cpu_to_fdt32(refs->apb_pclk), cpu_to_fdt32(refs->apb_pclk)};
     err |= fdt_property(fdt, "clocks", clk, sizeof clk);
     err |= fdt_property(fdt, "clock-names", "uartclk\0apb_pclk", 17);

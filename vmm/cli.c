@@ -1,4 +1,4 @@
-/* Command-line parsing: `isv [options] IMAGE`. Pure, so it is unit-tested. */
+/* Command-line parsing: `isv [options] KERNEL`. Pure, so it is unit-tested. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -6,29 +6,36 @@
 
 #include "config.h"
 #include "../devices/errmsg.h"
+#include "device_table.h"
 
-const char cli_usage[] =
-    "usage: isv [options] IMAGE\n"
-    "Boot an arm64 Linux Image under KVM with a PL011 console and the QEMU virt memory map.\n"
-    "\n"
-    "  --mem SIZE        guest RAM: MiB, or with an M/G suffix (default 128M, 16M..256G)\n"
-    "  --append ARGS     kernel command line (/chosen/bootargs)\n"
-    "  --console SPEC    PL011 backend: stdio (default), null, file:in=PATH[,out=PATH],\n"
-    "                    file:out=PATH, socket:PATH[,server]\n"
-    "  --device SPEC     add a device (repeatable): testdev, virtio-blk,file=PATH[,readonly],\n"
-    "                    virtio-rng, virtio-console[,file=PATH]\n"
-    "  --nisv POLICY     MMIO accesses without a valid syndrome: stop (default: report\n"
-    "                    and exit 4), inject (external data abort), emulate (perform it)\n"
-    "  --sext-fix on|off correct sign-extending MMIO loads KVM returns zero-extended (on)\n"
-    "  --dump-dtb PATH   also write the generated device tree blob to PATH\n"
-    "  --stats           print exit statistics (per exit kind, width, device) at exit\n"
-    "  --kvm-info        print the KVM API version and capabilities isv uses, then exit\n"
-    "  -h, --help        this text\n"
-    "  --version         print the version\n"
-    "\n"
-    "exit status: 0 guest powered off, 1 setup error, 2 guest reset,\n"
-    "             3 access to an unmapped address, 4 MMIO without a valid syndrome,\n"
-    "             5 KVM or internal error during the run\n";
+void cli_print_usage(FILE *out)
+{
+    fputs("usage: isv [options] KERNEL\n"
+          "Boot an arm64 kernel under KVM on QEMU virt's memory map. KERNEL is an arm64 Image,\n"
+          "a raw binary (entered at its first byte, at RAM + 0x80000), or either gzip-compressed.\n"
+          "\n"
+          "  --mem SIZE        guest RAM: MiB, or with an M/G suffix (default 128M, 16M..256G)\n"
+          "  --append ARGS     kernel command line (/chosen/bootargs)\n"
+          "  --initrd PATH     initial ramdisk, loaded after the kernel (/chosen/linux,initrd-*)\n"
+          "  --console SPEC    PL011 backend: stdio (default), null, file:in=PATH[,out=PATH],\n"
+          "                    file:out=PATH, socket:PATH[,server]\n"
+          "  --device SPEC     add a device (repeatable). The device table (\"always\": present\n"
+          "                    without --device):\n", out);
+    device_table_help(out);
+    fputs("  --nisv POLICY     MMIO accesses without a valid syndrome: stop (default: report\n"
+          "                    and exit 4), inject (external data abort), emulate (perform it)\n"
+          "  --sext-fix on|off correct sign-extending MMIO loads KVM returns zero-extended (on)\n"
+          "  --dump-dtb PATH   also write the generated device tree blob to PATH\n"
+          "  --verbose         print where the kernel, initrd and device tree went, and the devices\n"
+          "  --stats           print exit statistics (per exit kind, width, device) at exit\n"
+          "  --kvm-info        print the KVM API version and capabilities isv uses, then exit\n"
+          "  -h, --help        this text\n"
+          "  --version         print the version\n"
+          "\n"
+          "exit status: 0 guest powered off, 1 setup error, 2 guest reset,\n"
+          "             3 access to an unmapped address, 4 MMIO without a valid syndrome,\n"
+          "             5 KVM or internal error during the run\n", out);
+}
 
 static int parse_mem(const char *s, uint64_t *bytes, char *err, size_t errlen)
 {
@@ -73,7 +80,7 @@ static const char *opt_value(const char *arg, const char *name, int argc, char *
 
 int cli_parse(int argc, char *const argv[], struct config *cfg, char *err, size_t errlen)
 {
-    static const char *const valued[] = {"--mem", "--append", "--dump-dtb", "--device", "--console", "--nisv", "--sext-fix"};
+    static const char *const valued[] = {"--mem", "--append", "--dump-dtb", "--device", "--console", "--nisv", "--sext-fix", "--initrd"};
     memset(cfg, 0, sizeof *cfg);
     cfg->mem_bytes = (uint64_t)MEM_DEFAULT_MIB << 20;
     cfg->append = "";
@@ -101,6 +108,10 @@ int cli_parse(int argc, char *const argv[], struct config *cfg, char *err, size_
         }
         if (strcmp(a, "--kvm-info") == 0) {
             cfg->kvm_info = true;
+            continue;
+        }
+        if (strcmp(a, "--verbose") == 0) {
+            cfg->verbose = true;
             continue;
         }
         if (strcmp(a, "--stats") == 0) {
@@ -155,9 +166,14 @@ int cli_parse(int argc, char *const argv[], struct config *cfg, char *err, size_
                 return errmsg(err, errlen, "--sext-fix: '%s' is not on or off", v);
             cfg->sext_fix = strcmp(v, "on") == 0;
             break;
+        case 7:
+            if (!*v)
+                return errmsg(err, errlen, "--initrd needs a path");
+            cfg->initrd = v;
+            break;
         }
     }
     if (!cfg->image && !cfg->help && !cfg->version && !cfg->kvm_info)
-        return errmsg(err, errlen, "no guest image given (usage: isv [options] IMAGE)");
+        return errmsg(err, errlen, "no guest kernel given (usage: isv [options] KERNEL)");
     return 0;
 }

@@ -5,7 +5,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
+#include "board.h"
 #include "nisv.h"
 
 /* Process exit status of `isv` (documented in README and --help). */
@@ -18,17 +20,6 @@ enum isv_exit {
     ISV_EXIT_INTERNAL = 5, /* KVM or the VMM failed during the run */
 };
 
-/* QEMU virt memory map. */
-#define RAM_BASE          0x40000000ull
-#define GIC_DIST_BASE     0x08000000ull
-#define GIC_DIST_SIZE     0x00010000ull
-#define GIC_REDIST_BASE   0x080a0000ull
-#define GIC_REDIST_SIZE   0x00020000ull /* per vCPU: RD_base + SGI_base frames */
-#define PL011_BASE        0x09000000ull
-#define PL011_SPI         1
-/* virtio-mmio slots: devices/virtio_mmio.h (0x0a000000 + 0x200*n, SPI 16+n). */
-#define GIC_NR_IRQS       128 /* SGIs+PPIs+SPIs the vGIC implements */
-
 #define MEM_MIN_MIB 16
 #define MEM_MAX_MIB (256u * 1024) /* 256 GiB of IPA space above RAM_BASE */
 #define MEM_DEFAULT_MIB 128
@@ -36,7 +27,8 @@ enum isv_exit {
 #define CONFIG_MAX_DEVICES 32
 
 struct config {
-    const char *image;     /* guest kernel (arm64 Image) */
+    const char *image;     /* guest kernel (arm64 Image, raw binary, either gzipped) */
+    const char *initrd;    /* --initrd, or NULL */
     uint64_t mem_bytes;    /* guest RAM size */
     const char *append;    /* kernel command line (/chosen/bootargs) */
     const char *dtb_out;   /* write the generated DTB here too */
@@ -47,12 +39,13 @@ struct config {
     bool sext_fix;         /* --sext-fix: correct sign-extending MMIO loads */
     bool stats;            /* --stats: print exit statistics at exit */
     bool kvm_info;         /* --kvm-info: print what KVM offers and exit */
+    bool verbose;          /* --verbose: print the boot layout and devices */
     bool help, version;
 };
 
 /* Parse argv into cfg. Returns 0, or -1 with a one-line message in err. */
 int cli_parse(int argc, char *const argv[], struct config *cfg, char *err, size_t errlen);
-/* The --help text. */
-extern const char cli_usage[];
+/* The --help text (its device list comes from the device table). */
+void cli_print_usage(FILE *out);
 
 #endif

@@ -52,6 +52,11 @@ static int add_gic(void *fdt, unsigned ncpus)
     int err = fdt_begin_node(fdt, name);
     err |= fdt_property_string(fdt, "compatible", "arm,gic-v3");
     err |= fdt_property_u32(fdt, "#interrupt-cells", 3);
+    /* An interrupt provider states its address cells (for interrupt-map
+     * parents); two, with an identity ranges, as for a child ITS frame. */
+    err |= fdt_property_u32(fdt, "#address-cells", 2);
+    err |= fdt_property_u32(fdt, "#size-cells", 2);
+    err |= fdt_property(fdt, "ranges", NULL, 0);
     err |= fdt_property(fdt, "interrupt-controller", NULL, 0);
     err |= fdt_property(fdt, "reg", reg, sizeof reg);
     err |= fdt_property_u32(fdt, "phandle", PHANDLE_GIC);
@@ -78,7 +83,7 @@ static int add_timer(void *fdt)
 static int add_psci(void *fdt)
 {
     int err = fdt_begin_node(fdt, "psci");
-    err |= fdt_property(fdt, "compatible", "arm,psci-0.2\0arm,psci", 22);
+    err |= fdt_property(fdt, "compatible", "arm,psci-0.2\0arm,psci", sizeof "arm,psci-0.2\0arm,psci");
     err |= fdt_property_string(fdt, "method", "hvc");
     return err | fdt_end_node(fdt);
 }
@@ -114,6 +119,14 @@ int fdt_build(void *buf, size_t bufsize, const struct fdt_params *p, char *err, 
     e |= fdt_property_string(buf, "bootargs", p->bootargs ? p->bootargs : "");
     if (p->console)
         e |= fdt_property_string(buf, "stdout-path", console_path);
+    if (p->initrd_end > p->initrd_start) {
+        e |= fdt_property_u64(buf, "linux,initrd-start", p->initrd_start);
+        e |= fdt_property_u64(buf, "linux,initrd-end", p->initrd_end);
+    }
+    if (p->have_seeds) {
+        e |= fdt_property(buf, "rng-seed", p->rng_seed, sizeof p->rng_seed);
+        e |= fdt_property_u64(buf, "kaslr-seed", p->kaslr_seed);
+    }
     e |= fdt_end_node(buf);
     if (p->console) {
         e |= fdt_begin_node(buf, "aliases");

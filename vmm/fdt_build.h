@@ -2,6 +2,7 @@
 #ifndef ISV_VMM_FDT_BUILD_H
 #define ISV_VMM_FDT_BUILD_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -14,6 +15,10 @@ struct fdt_params {
     struct device *const *devs; /* emulated devices, each emitting its own node */
     size_t ndevs;
     const struct device *console; /* /chosen/stdout-path (and alias serial0), or NULL */
+    uint64_t initrd_start, initrd_end; /* /chosen/linux,initrd-*, when they differ */
+    bool have_seeds;                   /* /chosen/rng-seed and kaslr-seed */
+    uint8_t rng_seed[64];
+    uint64_t kaslr_seed;
 };
 
 /* Phandles the builder assigns. */

@@ -1,6 +1,7 @@
 /*
  * isv: parse the command line, build the VM (RAM, devices, vCPU, vGIC), load
- * the Image, place the device tree after it, and run until the guest stops.
+ * the kernel and initrd (boot.c lays them out), write the device tree, and run
+ * until the guest stops.
  * The process exit status says how it stopped (enum isv_exit).
  */
 #include <fcntl.h>
@@ -11,18 +12,17 @@
 
 #include <linux/kvm.h>
 
-#include "../devices/chardev.h"
-#include "../devices/pl011.h"
-#include "../devices/testdev.h"
+#include <libfdt.h>
+#include <sys/random.h>
+
 #include "../devices/virtio_mmio.h"
-#include "../devices/virtio_spec.h"
+#include "boot.h"
 #include "config.h"
+#include "device_table.h"
 #include "fdt_build.h"
-#include "loader.h"
 #include "vm.h"
 
 #define ISV_VERSION "0.1"
-#define SZ_2M (2ull << 20)
 
 static int write_file(const char *path, const void *buf, size_t len, char *err, size_t errlen)
 {
@@ -48,106 +48,62 @@ static int wire_virtio(struct vm *vm, struct device *dev, char *err, size_t errl
     return vm_use_irqfd(vm, (uint32_t)dev->spi, err, errlen) < 0 ? -1 : 0;
 }
 
-/* The --device list, in order; virtio devices take slots 0, 1, ... */
-static int add_devices(struct vm *vm, const struct config *cfg, char *err, size_t errlen)
+static int add_device(struct vm *vm, struct device *dev, char *err, size_t errlen)
 {
-    bool have_testdev = false;
-    unsigned slot = 0;
-    for (size_t i = 0; i < cfg->ndevices; i++) {
-        const char *spec = cfg->devices[i];
-        struct device *dev = NULL;
-        char why[300];
-        if (strcmp(spec, "testdev") == 0) {
-            if (have_testdev) {
-                snprintf(err, errlen, "--device testdev: given more than once");
-                return -1;
-            }
-            have_testdev = true;
-            dev = testdev_create(TESTDEV_BASE, &vm->host);
-            if (!dev) {
-                snprintf(err, errlen, "--device testdev: out of memory");
-                return -1;
-            }
-        } else if (strncmp(spec, "virtio-", 7) == 0) {
-            struct virtio_spec vs;
-            if (virtio_spec_parse(spec, &vs, why, sizeof why)) {
-                snprintf(err, errlen, "--device %s: %s", spec, why);
-                return -1;
-            }
-            if (vs.kind == VIRTIO_KIND_CONSOLE && !vs.path[0] && strcmp(cfg->console, "stdio") == 0) {
-                snprintf(err, errlen,
-                         "--device %s: stdio is already the PL011's (--console stdio); give the "
-                         "virtio console file=PATH or move the PL011 (--console null|file:...)",
-                         spec);
-                return -1;
-            }
-            if (slot == VIRTIO_MMIO_SLOTS) {
-                snprintf(err, errlen, "--device %s: all %d virtio-mmio slots are taken", spec,
-                         VIRTIO_MMIO_SLOTS);
-                return -1;
-            }
-            dev = virtio_spec_create(&vs, virtio_mmio_slot_base(slot), virtio_mmio_slot_spi(slot),
-                                     &vm->host, why, sizeof why);
-            if (!dev) {
-                snprintf(err, errlen, "--device %s: %s", spec, why);
-                return -1;
-            }
-            slot++;
-        } else {
-            snprintf(err, errlen,
-                     "--device '%s': unknown device (known: testdev, virtio-blk, virtio-rng, virtio-console)",
-                     spec);
-            return -1;
-        }
-        if (vm_add_device(vm, dev, err, errlen)) {
-            dev->ops->destroy(dev);
-            return -1;
-        }
+    if (vm_add_device(vm, dev, err, errlen)) {
+        dev->ops->destroy(dev);
+        return -1;
     }
     return 0;
 }
 
+/* The board devices of the table, then the --device list in order (virtio
+ * devices take slots 0, 1, ...). */
+static int add_devices(struct vm *vm, const struct config *cfg, char *err, size_t errlen)
+{
+    struct board_ctx b = {.host = &vm->host, .cfg = cfg};
+    for (size_t i = 0; i < device_table_len; i++) {
+        if (!device_table[i].board)
+            continue;
+        struct device *dev = device_table[i].create(device_table[i].name, &b, err, errlen);
+        if (!dev || add_device(vm, dev, err, errlen))
+            return -1;
+        if (strcmp(device_table[i].name, "pl011") == 0)
+            vm->console = dev;
+    }
+    for (size_t i = 0; i < cfg->ndevices; i++) {
+        struct device *dev = device_table_create(cfg->devices[i], &b, err, errlen);
+        if (!dev || add_device(vm, dev, err, errlen))
+            return -1;
+    }
+    return 0;
+}
+
+/* Seeds for /chosen: early entropy for the kernel's RNG and for KASLR. */
+static void boot_seeds(struct fdt_params *fp)
+{
+    if (getrandom(fp->rng_seed, sizeof fp->rng_seed, GRND_NONBLOCK) == (ssize_t)sizeof fp->rng_seed &&
+        getrandom(&fp->kaslr_seed, sizeof fp->kaslr_seed, GRND_NONBLOCK) == (ssize_t)sizeof fp->kaslr_seed)
+        fp->have_seeds = true;
+}
+
+_Static_assert(FDT_MAX_SIZE <= BOOT_DTB_MAX, "the DTB buffer must fit in its reserved block");
+
 static int setup(struct vm *vm, const struct config *cfg, char *err, size_t errlen)
 {
-    struct image_info img;
+    struct boot_layout bl;
     if (vm_create(vm, cfg->mem_bytes, err, errlen))
         return -1;
     if (cfg->nisv == NISV_INJECT &&
         vm_require_cap(vm, KVM_CAP_ARM_INJECT_EXT_DABT, "KVM_CAP_ARM_INJECT_EXT_DABT",
                        "--nisv=inject", err, errlen))
         return -1;
-    if (image_load(cfg->image, &vm->ram, &img, err, errlen))
+    if (boot_load(cfg->image, cfg->initrd, &vm->ram, &bl, err, errlen))
         return -1;
-
-    char why[256];
-    struct chardev *cd = chardev_open(cfg->console, why, sizeof why);
-    if (!cd) {
-        snprintf(err, errlen, "--console %s: %s", cfg->console, why);
-        return -1;
-    }
-    struct device *uart = pl011_create(PL011_BASE, PL011_SPI, &vm->host, cd);
-    if (!uart) {
-        chardev_close(cd);
-        snprintf(err, errlen, "cannot create the PL011");
-        return -1;
-    }
-    if (vm_add_device(vm, uart, err, errlen)) {
-        uart->ops->destroy(uart);
-        return -1;
-    }
-    vm->console = uart;
-
     if (add_devices(vm, cfg, err, errlen))
         return -1;
 
-    /* The DTB goes at the next 2 MiB boundary after the image (8-byte aligned, < 2 MiB). */
-    uint64_t dtb = (img.load_addr + img.image_size + SZ_2M - 1) & ~(SZ_2M - 1);
-    void *fdt = guest_mem_ptr(&vm->ram, dtb, FDT_MAX_SIZE);
-    if (!fdt) {
-        snprintf(err, errlen, "image '%s' leaves no room for the device tree in %llu MiB of RAM",
-                 cfg->image, (unsigned long long)(vm->ram.size >> 20));
-        return -1;
-    }
+    void *fdt = guest_mem_ptr(&vm->ram, bl.dtb, FDT_MAX_SIZE);
     struct fdt_params fp = {
         .ram_base = vm->ram.base,
         .ram_size = vm->ram.size,
@@ -155,19 +111,28 @@ static int setup(struct vm *vm, const struct config *cfg, char *err, size_t errl
         .bootargs = cfg->append,
         .devs = vm->devs,
         .ndevs = vm->ndevs,
-        .console = uart,
+        .console = vm->console,
+        .initrd_start = bl.initrd_start,
+        .initrd_end = bl.initrd_end,
     };
+    boot_seeds(&fp);
     if (fdt_build(fdt, FDT_MAX_SIZE, &fp, err, errlen))
         return -1;
-    if (cfg->dtb_out && write_file(cfg->dtb_out, fdt, FDT_MAX_SIZE, err, errlen))
+    if (cfg->dtb_out && write_file(cfg->dtb_out, fdt, fdt_totalsize(fdt), err, errlen))
         return -1;
+    if (cfg->verbose) {
+        boot_layout_print(stderr, cfg->image, cfg->initrd, &bl);
+        for (size_t i = 0; i < vm->ndevs; i++)
+            fprintf(stderr, "isv: device: %s (0x%llx bytes, SPI %d)\n", vm->devs[i]->name,
+                    (unsigned long long)vm->devs[i]->size, vm->devs[i]->spi);
+    }
     if (vm_create_vcpu_and_gic(vm, err, errlen))
         return -1;
     /* irqfds need an initialised vGIC, so virtio is wired last. */
     for (size_t i = 0; i < vm->ndevs; i++)
         if (virtio_mmio_is(vm->devs[i]) && wire_virtio(vm, vm->devs[i], err, errlen))
             return -1;
-    return vm_set_boot_regs(vm, img.load_addr, dtb, err, errlen);
+    return vm_set_boot_regs(vm, bl.entry, bl.dtb, err, errlen);
 }
 
 int main(int argc, char **argv)
@@ -180,7 +145,7 @@ int main(int argc, char **argv)
         return ISV_EXIT_SETUP;
     }
     if (cfg.help) {
-        fputs(cli_usage, stdout);
+        cli_print_usage(stdout);
         return 0;
     }
     if (cfg.kvm_info) {

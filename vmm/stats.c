@@ -85,6 +85,9 @@ void stats_print(const struct exit_stats *s, FILE *out)
                     dir[w], (unsigned long long)c[0], (unsigned long long)c[1],
                     (unsigned long long)c[2], (unsigned long long)c[3]);
     }
+    /* Always said, zero included: it is the figure the accessor library is about. */
+    fprintf(out, "isv: stats:   exits without a valid syndrome: %llu\n",
+            (unsigned long long)s->count[STAT_NISV]);
     for (int r = 0; r < STAT_NISV_REASONS; r++)
         if (s->nisv_by_reason[r])
             fprintf(out, "isv: stats:   nisv %-20s %llu\n",

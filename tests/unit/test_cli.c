@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "../../vmm/config.h"
+#include "../../vmm/device_table.h"
 
 #define ARGV(...) ((char *const[]){"isv", __VA_ARGS__, NULL})
 #define ARGC(...) ((int)(sizeof((char *[]){"isv", __VA_ARGS__}) / sizeof(char *)))
@@ -49,7 +50,7 @@ static void expect_error(int argc, char *const argv[], const char *needle)
 
 Test(cli, errors_name_the_problem)
 {
-    EXPECT_ERROR("no guest image", "--mem", "64");
+    EXPECT_ERROR("no guest kernel", "--mem", "64");
     EXPECT_ERROR("--mem", "--mem", "0", "img");
     EXPECT_ERROR("--mem", "--mem", "15", "img");
     EXPECT_ERROR("--mem", "--mem", "-5", "img");
@@ -74,4 +75,37 @@ Test(cli, devices_repeatable_in_order)
     cr_assert_str_eq(c.devices[0], "testdev");
     cr_assert_str_eq(c.devices[1], "virtio-rng");
     EXPECT_ERROR("--device needs a value", "img", "--device");
+}
+
+Test(cli, initrd_and_verbose)
+{
+    struct config c;
+    char err[200];
+    cr_assert_eq(PARSE(&c, err, "--initrd", "rd.cpio.gz", "--verbose", "Image"), 0);
+    cr_assert_str_eq(c.initrd, "rd.cpio.gz");
+    cr_assert(c.verbose);
+    cr_assert_eq(PARSE(&c, err, "--initrd=x", "Image"), 0);
+    cr_assert_str_eq(c.initrd, "x");
+    cr_assert_eq(PARSE(&c, err, "Image"), 0);
+    cr_assert_null(c.initrd);
+    cr_assert_not(c.verbose);
+    cr_assert_eq(PARSE(&c, err, "--initrd=", "Image"), -1);
+    cr_assert_str_eq(err, "--initrd needs a path");
+    cr_assert_eq(PARSE(&c, err, "Image", "--initrd"), -1);
+    cr_assert_str_eq(err, "--initrd needs a value");
+}
+
+Test(cli, help_lists_the_device_table)
+{
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    cli_print_usage(f);
+    fclose(f);
+    for (size_t i = 0; i < device_table_len; i++) {
+        cr_assert(strstr(text, device_table[i].name), "--help names %s", device_table[i].name);
+        cr_assert(strstr(text, device_table[i].help), "--help has %s's help", device_table[i].name);
+    }
+    cr_assert(strstr(text, "--initrd PATH"));
+    free(text);
 }

@@ -1,11 +1,14 @@
 /* The generated device tree: QEMU virt layout, devices' own nodes, stdout-path. */
 #include <criterion/criterion.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <libfdt.h>
 
 #include "../../devices/pl011.h"
+#include "../../devices/pl031.h"
 #include "../../vmm/config.h"
+#include "../../vmm/device_table.h"
 #include "../../vmm/fdt_build.h"
 
 static uint8_t buf[FDT_MAX_SIZE];
@@ -78,4 +81,99 @@ Test(fdt_build, too_small_buffer_is_an_error)
     char err[200];
     cr_assert_eq(fdt_build(buf, 256, &p, err, sizeof err), -1);
     cr_assert(strstr(err, "does not fit"), "%s", err);
+}
+
+static uint64_t prop_u64(const void *fdt, int node, const char *name)
+{
+    int len;
+    const void *v = fdt_getprop(fdt, node, name, &len);
+    cr_assert_not_null(v, "%s", name);
+    cr_assert_eq(len, 8, "%s is a u64", name);
+    fdt64_t x;
+    memcpy(&x, v, sizeof x); /* properties are only 4-byte aligned */
+    return fdt64_to_cpu(x);
+}
+
+Test(fdt_build, chosen_initrd_seeds_and_pl031)
+{
+    struct device *rtc = pl031_create(PL031_BASE, PL031_SPI, NULL, NULL, NULL);
+    struct fdt_params p = {.ram_base = RAM_BASE, .ram_size = 128 << 20, .ncpus = 1,
+                           .devs = &rtc, .ndevs = 1, .initrd_start = 0x42400000,
+                           .initrd_end = 0x42512345, .have_seeds = true, .kaslr_seed = 0x1122334455667788ull};
+    memset(p.rng_seed, 0xa5, sizeof p.rng_seed);
+    char err[200];
+    cr_assert_eq(fdt_build(buf, sizeof buf, &p, err, sizeof err), 0, "%s", err);
+    int chosen = fdt_path_offset(buf, "/chosen"), len;
+    cr_assert_eq(prop_u64(buf, chosen, "linux,initrd-start"), 0x42400000);
+    cr_assert_eq(prop_u64(buf, chosen, "linux,initrd-end"), 0x42512345, "the end, not the size");
+    const uint8_t *seed = fdt_getprop(buf, chosen, "rng-seed", &len);
+    cr_assert_eq(len, 64);
+    cr_assert_eq(seed[63], 0xa5);
+    cr_assert_eq(prop_u64(buf, chosen, "kaslr-seed"), 0x1122334455667788ull);
+    int r = fdt_path_offset(buf, "/pl031@9010000");
+    cr_assert_geq(r, 0);
+    cr_assert_eq(fdt_node_check_compatible(buf, r, "arm,pl031"), 0);
+    cr_assert_eq(fdt_node_check_compatible(buf, r, "arm,primecell"), 0);
+    cr_assert_str_eq(fdt_getprop(buf, r, "clock-names", NULL), "apb_pclk");
+    cr_assert_eq(reg64(buf, r, 0), PL031_BASE);
+    const fdt32_t *irq = fdt_getprop(buf, r, "interrupts", &len);
+    cr_assert_eq(fdt32_to_cpu(irq[1]), PL031_SPI);
+    rtc->ops->destroy(rtc);
+
+    /* Without an initrd or seeds, no such properties. */
+    struct fdt_params q = {.ram_base = RAM_BASE, .ram_size = 128 << 20, .ncpus = 1};
+    cr_assert_eq(fdt_build(buf, sizeof buf, &q, err, sizeof err), 0, "%s", err);
+    chosen = fdt_path_offset(buf, "/chosen");
+    cr_assert_null(fdt_getprop(buf, chosen, "linux,initrd-start", NULL));
+    cr_assert_null(fdt_getprop(buf, chosen, "rng-seed", NULL));
+}
+
+/* The whole board as the VMM builds it (every table device, an initrd,
+ * seeds), through dtc with its default checks: no warning at all. */
+Test(fdt_build, dtc_finds_nothing_to_warn_about)
+{
+    static uint8_t ram[1 << 16];
+    struct guest_mem mem = {.host = ram, .base = RAM_BASE, .size = sizeof ram};
+    struct device_host host = {.mem = &mem};
+    struct config cfg = {.console = "null"};
+    struct board_ctx b = {.cfg = &cfg, .host = &host};
+    struct device *devs[16];
+    size_t n = 0;
+    char err[300];
+    FILE *disk = fopen("/tmp/isv-dtc-disk.img", "w");
+    cr_assert(disk);
+    cr_assert_eq(ftruncate(fileno(disk), 1 << 20), 0);
+    fclose(disk);
+    for (size_t i = 0; i < device_table_len; i++) {
+        const struct device_kind *k = &device_table[i];
+        const char *spec = strcmp(k->name, "virtio-blk") == 0 ? "virtio-blk,file=/tmp/isv-dtc-disk.img"
+                           : strcmp(k->name, "virtio-console") == 0 ? "virtio-console,file=/dev/null"
+                                                                    : k->name;
+        devs[n] = k->board ? k->create(spec, &b, err, sizeof err) : device_table_create(spec, &b, err, sizeof err);
+        cr_assert(devs[n], "%s: %s", spec, err);
+        n++;
+    }
+    struct fdt_params p = {.ram_base = RAM_BASE, .ram_size = 256 << 20, .ncpus = 1,
+                           .bootargs = "console=ttyAMA0", .devs = devs, .ndevs = n,
+                           .console = devs[0], .initrd_start = 0x42400000,
+                           .initrd_end = 0x42500000, .have_seeds = true};
+    cr_assert_eq(fdt_build(buf, sizeof buf, &p, err, sizeof err), 0, "%s", err);
+    char path[] = "/tmp/isv-dtb-XXXXXX";
+    int fd = mkstemp(path);
+    cr_assert_eq(write(fd, buf, fdt_totalsize(buf)), (ssize_t)fdt_totalsize(buf));
+    close(fd);
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "dtc -I dtb -O dts -o /dev/null %s 2>&1", path);
+    FILE *f = popen(cmd, "r");
+    cr_assert(f);
+    char out[2048] = "";
+    size_t got = fread(out, 1, sizeof out - 1, f);
+    out[got] = 0;
+    int rc = pclose(f);
+    unlink(path);
+    cr_assert_eq(rc, 0, "dtc failed: %s", out);
+    cr_assert_eq(got, 0, "dtc warned:\n%s", out);
+    for (size_t i = 0; i < n; i++)
+        devs[i]->ops->destroy(devs[i]);
+    unlink("/tmp/isv-dtc-disk.img");
 }

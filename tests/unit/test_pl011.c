@@ -891,8 +891,8 @@ Test(pl011_fdt, node)
     cr_assert_geq(node, 0);
     int len;
     const char *compat = fdt_getprop(blob, node, "compatible", &len);
-    cr_expect_eq(len, 23);
-    cr_expect_eq(memcmp(compat, "arm,pl011\0arm,primecell", 23), 0);
+    cr_expect_eq(len, 24);
+    cr_expect_eq(memcmp(compat, "arm,pl011\0arm,primecell", 24), 0);
     const fdt32_t *reg = fdt_getprop(blob, node, "reg", &len);
     cr_expect_eq(len, 16);
     cr_expect_eq(fdt32_to_cpu(reg[1]), BASE);
