@@ -38,11 +38,11 @@ OBJDUMP  := $(CROSS)objdump
 WARN := -std=c11 -Wall -Wextra -Werror
 HOST_CFLAGS := $(WARN) -g -O1 -D_GNU_SOURCE -Iinclude \
 	-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
-HOST_LDLIBS := -lcriterion -lfdt -lpthread
+HOST_LDLIBS := -lcriterion -lfdt -lz -lpthread
 
 VMM_CFLAGS := $(WARN) -O2 -g -D_GNU_SOURCE -Iinclude -I$(SYSROOT)/usr/include -MMD -MP
 VMM_LDFLAGS := -static -L$(SYSROOT)/usr/lib/aarch64-linux-gnu
-VMM_LDLIBS := -lfdt -lpthread
+VMM_LDLIBS := -lfdt -lz -lpthread
 
 DEVICE_SRCS   := $(wildcard devices/*.c)
 VMM_KVM_SRCS  := vmm/main.c $(wildcard vmm/kvm_*.c)

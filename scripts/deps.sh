@@ -5,7 +5,7 @@
 #   - the aarch64 C compiler builds and statically links a program that
 #     includes <fcntl.h> and <linux/kvm.h> (the VMM's own needs);
 #   - clang compiles for aarch64 (the guest's second compiler);
-#   - the host compiler links libfdt and Criterion with ASan+UBSan;
+#   - the host compiler links libfdt, zlib and Criterion with ASan+UBSan;
 #   - qemu-system-aarch64 starts the virt machine with the options we use.
 # A failed check prints one line naming what is missing and the package that
 # provides it, and exits 1. The checks run again only when a package version
@@ -25,8 +25,10 @@ aarch64)
     cross=aarch64-linux-gnu-
     a64_pkgs=(gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu libc6-dev-arm64-cross linux-libc-dev-arm64-cross) ;;
 esac
-pkgs=("${a64_pkgs[@]}" gcc libc6-dev clang qemu-system-arm libcriterion-dev libfdt-dev
-      make cpio python3)
+# Tests also use: python3 (scripts), cpio (initramfs), device-tree-compiler
+# (dtc -W on the generated DT), e2fsprogs (ext4 images for the Linux guest).
+pkgs=("${a64_pkgs[@]}" gcc libc6-dev clang qemu-system-arm libcriterion-dev libfdt-dev zlib1g-dev
+      make cpio python3 device-tree-compiler e2fsprogs)
 
 installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
 missing=()
@@ -80,11 +82,13 @@ clang --target=aarch64-linux-gnu -ffreestanding -c -o "$tmp/f.o" "$tmp/f.c" > "$
 cat > "$tmp/host.c" <<'EOF'
 #include <criterion/criterion.h>
 #include <libfdt.h>
-Test(deps, fdt) { char b[64]; cr_assert_eq(fdt_create(b, sizeof b), 0); }
+#include <zlib.h>
+Test(deps, fdt) { char b[64]; cr_assert_eq(fdt_create(b, sizeof b), 0); cr_assert(zlibVersion()); }
 EOF
-gcc -fsanitize=address,undefined -o "$tmp/host" "$tmp/host.c" -lcriterion -lfdt > "$tmp/log" 2>&1 || {
+gcc -fsanitize=address,undefined -o "$tmp/host" "$tmp/host.c" -lcriterion -lfdt -lz > "$tmp/log" 2>&1 || {
     grep -q criterion "$tmp/log" && fail "Criterion does not link for the host: $(first_error "$tmp/log")" libcriterion-dev
     grep -q fdt "$tmp/log" && fail "libfdt does not link for the host: $(first_error "$tmp/log")" libfdt-dev
+    grep -qE 'zlib|-lz' "$tmp/log" && fail "zlib does not link for the host: $(first_error "$tmp/log")" zlib1g-dev
     fail "gcc cannot link an ASan+UBSan program: $(first_error "$tmp/log")" "gcc libc6-dev"
 }
 

@@ -4,6 +4,7 @@
 #   - the current Debian arm64 cloud kernel, resolved through the
 #     linux-image-cloud-arm64 metapackage (KVM built in), for the nested host;
 #   - libfdt-dev:arm64 (static libfdt.a for the cross-linked VMM and guest);
+#   - zlib1g-dev:arm64 (static libz.a: the VMM inflates gzip kernels);
 #   - busybox-static:arm64 (the nested host's shell and tools).
 # Usage: fetch-arm64.sh CACHE_DIR   (idempotent: a stamp records what is there)
 set -euo pipefail
@@ -11,10 +12,14 @@ cache=${1:?usage: fetch-arm64.sh CACHE_DIR}
 mkdir -p "$cache/debs" "$cache/root"
 cache=$(cd "$cache" && pwd)
 stamp="$cache/.complete"
-if [ -f "$stamp" ]; then
+# What the cache holds besides the kernel; a stamp that names other packages is stale.
+libs="libfdt-dev libfdt1 zlib1g-dev busybox-static"
+if [ -f "$stamp" ] && [ "$(cut -d' ' -f2- "$stamp")" = "$libs" ]; then
     echo "arm64: cached in $cache ($(cat "$stamp"))"
     exit 0
 fi
+rm -rf "$cache/root"
+mkdir -p "$cache/root"
 
 sudo=""
 [ "$(id -u)" -eq 0 ] || sudo="sudo"
@@ -31,7 +36,8 @@ if ! kpkg=$(apt-cache depends linux-image-cloud-arm64:arm64 2>/dev/null | awk '/
 fi
 [ -n "$kpkg" ] || { echo "arm64: cannot resolve the kernel behind linux-image-cloud-arm64" >&2; exit 1; }
 kpkg=${kpkg%:arm64}
-want=("$kpkg:arm64" "libfdt-dev:arm64" "libfdt1:arm64" "busybox-static:arm64")
+want=("$kpkg:arm64")
+for p in $libs; do want+=("$p:arm64"); done
 cd "$cache/debs"
 rm -f ./*.deb
 for p in "${want[@]}"; do
@@ -47,6 +53,7 @@ done
 vmlinuz=$(ls "$cache"/root/boot/vmlinuz-* | head -n1)
 ln -sf "$vmlinuz" "$cache/vmlinuz"
 [ -f "$cache/root/usr/lib/aarch64-linux-gnu/libfdt.a" ] || { echo "arm64: libfdt.a missing from libfdt-dev:arm64" >&2; exit 1; }
+[ -f "$cache/root/usr/lib/aarch64-linux-gnu/libz.a" ] || { echo "arm64: libz.a missing from zlib1g-dev:arm64" >&2; exit 1; }
 [ -x "$cache/root/bin/busybox" ] || { echo "arm64: busybox missing from busybox-static:arm64" >&2; exit 1; }
-echo "$kpkg" > "$stamp"
-echo "arm64: kernel $kpkg, libfdt and busybox unpacked into $cache"
+echo "$kpkg $libs" > "$stamp"
+echo "arm64: kernel $kpkg, libfdt, zlib and busybox unpacked into $cache"

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Packs the nested host's initramfs: busybox (arm64, static), /init, and the
-# stage directory (VMM, guest images, case runner, cases) under /stage.
+# Packs the nested host's initramfs: busybox (arm64, static), /init, the
+# stage directory (VMM, guest images, case runner, cases) under /stage, and
+# the kernel's virtio-blk modules (for the export disk).
 # Usage: mkinitramfs.sh SYSROOT STAGE_DIR OUT.cpio.gz
 set -euo pipefail
 sysroot=$1 stage=$2 out=$3
@@ -11,6 +12,17 @@ cp "$sysroot/bin/busybox" "$tmp/bin/busybox"
 cp "$(dirname "$0")/nested-init" "$tmp/init"
 chmod +x "$tmp/init"
 cp -a "$stage/." "$tmp/stage/"
+# virtio-blk for the export disk (nested-init loads them when it exports).
+# Without them only --export suffers (vm-run.sh says nothing came back).
+mkdir -p "$tmp/lib/modules"
+moddir=$(ls -d "$sysroot"/lib/modules/* 2>/dev/null | head -n1 || true)
+if ! "$(dirname "$0")/kmods.sh" "$moddir" virtio_mmio virtio_blk > "$tmp/lib/modules/load-order"; then
+    echo "mkinitramfs: no virtio-blk modules for the export disk" >&2
+    : > "$tmp/lib/modules/load-order"
+fi
+while read -r m; do
+    mkdir -p "$tmp/lib/modules/$(dirname "$m")" && cp "$moddir/$m" "$tmp/lib/modules/$m"
+done < "$tmp/lib/modules/load-order"
 # /dev/console lets the kernel hand init a console before devtmpfs is mounted.
 mknod -m 600 "$tmp/dev/console" c 5 1 2>/dev/null || true
 (cd "$tmp" && find . -print0 | cpio --null -o -H newc --quiet) | gzip -1 > "$out.tmp"

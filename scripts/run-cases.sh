@@ -6,10 +6,15 @@
 # (rc 124 = the case exceeded its timeout and was killed).
 cases=${1:?usage: run-cases.sh CASES}
 tab=$(printf '\t')
+exec 3<&0   # the runner's own stdin (the console), for the interactive case
 while IFS="$tab" read -r name limit cmd; do
     [ -n "$name" ] || continue
     echo "@@ISV-BEGIN $name"
-    timeout -s KILL "$limit" sh -c "$cmd" </dev/null 2>&1
+    if [ "$name" = interactive ]; then   # vm-run.sh --interactive: the console is stdin
+        timeout -s KILL "$limit" sh -c "$cmd" <&3 2>&1
+    else
+        timeout -s KILL "$limit" sh -c "$cmd" </dev/null 3<&- 2>&1
+    fi
     rc=$?
     [ "$rc" -eq 137 ] && rc=124
     echo "@@ISV-END $name rc=$rc"

@@ -5,7 +5,8 @@
 #   vmm_case  NAME TIMEOUT 'COMMAND'   run in the stage dir on KVM (bin/isv, guest/gcc/Image, ...)
 #   host_case NAME TIMEOUT 'COMMAND'   run on this machine from the repository root
 #   expect_rc NAME N | expect_out NAME ERE | expect_not NAME ERE | expect_lines NAME N
-#   expect_cmd NAME 'SHELL TEST'       run on the host after the boot, $OUT = the case's output file
+#   expect_cmd NAME 'SHELL TEST'       run on the host after the boot, $OUT = the case's output file,
+#                                      $EXPORT = what the cases copied to export/ (stage dir)
 # Usage: run.sh [--build DIR] [--only REGEX]
 set -uo pipefail
 build=build only=""
@@ -22,6 +23,7 @@ work=$build/integration
 rm -rf "$work"
 mkdir -p "$work/out" "$work/stage-extra"
 STAGE_EXTRA=$work/stage-extra   # suites may drop files here; they appear in the stage dir
+EXPORT=$work/export             # and what VMM cases leave in export/ comes back here
 cases_file=$work/cases
 : > "$cases_file"
 names=() kinds=() host_cmds=() host_limits=()
@@ -56,7 +58,7 @@ done
 if [ -s "$cases_file" ]; then
     echo "== ${#names[@]} cases; VMM cases in one boot (limit $((total_limit + 90))s) =="
     scripts/vm-run.sh --build "$build" --timeout $((total_limit + 90)) --log "$work/host.log" \
-        --stage-extra "$STAGE_EXTRA" --cases "$cases_file" | grep -E --line-buffered '^isv: (path|nested host timed|the host|cases finished)'
+        --stage-extra "$STAGE_EXTRA" --export "$EXPORT" --cases "$cases_file" | grep -E --line-buffered '^isv: (path|nested host timed|the host|cases finished)'
     # Split the log into per-case outputs and exit codes.
     awk -v dir="$work/out" '
         /^@@ISV-BEGIN / { name = $2; file = dir "/" name ".txt"; printf "" > file; next }
@@ -101,7 +103,7 @@ for n in "${names[@]}"; do
         fi
         IFS=$sep read -r -a cmds <<< "${exp_cmd[$n]:-}"
         for c in "${cmds[@]}"; do
-            [ -z "$c" ] || OUT=$out STAGE_EXTRA=$STAGE_EXTRA bash -c "$c" > "$work/check.txt" 2>&1 ||
+            [ -z "$c" ] || OUT=$out STAGE_EXTRA=$STAGE_EXTRA EXPORT=$EXPORT bash -c "$c" > "$work/check.txt" 2>&1 ||
                 why+=("check failed: $c ($(tail -n1 "$work/check.txt"))")
         done
     fi
