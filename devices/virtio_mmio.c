@@ -91,7 +91,13 @@ void vm_fail_locked(struct virtio_mmio *vm, const char *msg)
     if (vm->status & VIRTIO_STATUS_NEEDS_RESET)
         return; /* already reported; the driver has to reset */
     vm->status |= VIRTIO_STATUS_NEEDS_RESET;
-    virtio_mmio_log(vm, "%s; device needs reset", msg);
+    /* A reset clears the state, not the budget: a driver looping "bad chain,
+     * reset" gets a bounded number of lines. */
+    if (vm->fail_budget) {
+        vm->fail_budget--;
+        virtio_mmio_log(vm, "%s; device needs reset%s", msg,
+                        vm->fail_budget ? "" : " (further reports suppressed)");
+    }
     if (vm->status & VIRTIO_STATUS_DRIVER_OK)
         vm_raise_locked(vm, VIRTIO_INT_CONFIG);
 }
@@ -486,6 +492,7 @@ struct virtio_mmio *virtio_mmio_create(uint64_t base, int spi, struct device_hos
         memcpy(vm->config, config, config_len);
     vm->config_len = config_len;
     vm->warn_budget = 8;
+    vm->fail_budget = 16;
     vm->epfd = vm->stop_fd = vm->sync_fd = -1;
     for (unsigned i = 0; i < ops->num_queues; i++)
         vm->q[i].efd = -1;

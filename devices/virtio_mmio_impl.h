@@ -25,6 +25,7 @@ struct virtio_mmio {
     uint32_t status, int_status, config_gen;
     bool irq_level;
     unsigned warn_budget;
+    unsigned fail_budget; /* needs-reset reports; a reset does not refill it */
     struct vm_queue q[VIRTIO_MMIO_MAX_QUEUES];
     uint8_t config[VIRTIO_MMIO_CONFIG_MAX];
     uint32_t config_len;

@@ -176,6 +176,23 @@ Test(virtio_mmio, warnings_are_rate_limited)
     cr_assert(strstr(log, "further warnings suppressed"));
 }
 
+/* A driver looping "bad queue -> reset" must not get a line per round: the
+ * needs-reset reports have a budget that a reset does not refill. */
+Test(virtio_mmio, needs_reset_reports_are_rate_limited)
+{
+    vt_stderr_begin();
+    for (int i = 0; i < 100; i++) {
+        vt_negotiate(dev, V1);
+        qs[0].num = 2 * VQC_NUM;
+        vt_queue_enable(dev, 0, &qs[0]);
+        cr_assert(vt_rd32(dev, STATUS) & VIRTIO_STATUS_NEEDS_RESET, "round %d", i);
+        vt_wr32(dev, STATUS, 0);
+    }
+    const char *log = vt_stderr_end();
+    cr_assert_eq(vt_count_lines(log), 16, "log: %s", log);
+    cr_assert(strstr(log, "device needs reset (further reports suppressed)"), "log: %s", log);
+}
+
 Test(virtio_mmio, unused_registers)
 {
     cr_assert_eq(vt_rd32(dev, SHM_LEN_LO), 0xffffffff, "no shared memory region");
