@@ -25,6 +25,7 @@ enum {
 
 struct console {
     int in_fd, out_fd;
+    uint64_t emerg_dropped; /* under dev.lock: emergency bytes the output had no room for */
     /* worker-only */
     bool in_eof, watching, out_broken;
     uint8_t in[4096]; /* input read but not yet delivered: bounded back-pressure */
@@ -140,15 +141,25 @@ static void console_fd_ready(struct virtio_mmio *vm)
 }
 
 /* Emergency write (vCPU thread): the low byte of a 32-bit write to emerg_wr,
- * accepted at any time, even on an unconfigured device (§5.3.5.1). */
+ * accepted at any time, even on an unconfigured device (§5.3.5.1). It runs on
+ * the vCPU thread with the device lock held, so it never waits for the host
+ * side: a byte the output cannot take now is dropped (counted, said once). */
 static void console_config_write(struct virtio_mmio *vm, uint32_t off, unsigned len, uint64_t val)
 {
     struct console *con = virtio_mmio_priv(vm);
     uint8_t ch = (uint8_t)val;
     if (off != CFG_EMERG_WR || len != 4)
         return;
-    while (write(con->out_fd, &ch, 1) < 0 && errno == EINTR)
-        ;
+    struct pollfd pfd = {.fd = con->out_fd, .events = POLLOUT};
+    ssize_t n = -1;
+    if (poll(&pfd, 1, 0) == 1 && (pfd.revents & POLLOUT)) /* room: a 1-byte write won't block */
+        while ((n = write(con->out_fd, &ch, 1)) < 0 && errno == EINTR)
+            ;
+    if (n == 1)
+        return;
+    if (con->emerg_dropped++ == 0)
+        virtio_mmio_log(vm, "emergency write dropped: the console output is not taking bytes "
+                        "(said once; later drops are counted only)");
 }
 
 static void console_free(void *priv)
