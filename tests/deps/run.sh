@@ -62,6 +62,22 @@ if "$root/scripts/deps.sh" "$d/stamp" > "$d/out3" 2>&1 && grep -q 'checked$' "$d
 else
     bad stale-stamp-rechecks "$(tail -n2 "$d/out3")"
 fi
+# scripts/kmods.sh on the kernel package's modules: dependencies first, and a
+# module that is not there is one line naming it.
+moddir=$(ls -d "$root"/build/cache/arm64/root/lib/modules/* 2>/dev/null | head -n1)
+if [ -n "$moddir" ]; then
+    order=$("$root/scripts/kmods.sh" "$moddir" virtio_blk virtio-rng 2>&1 | xargs -n1 basename | tr '\n' ' ')
+    if [ "$order" = "virtio_ring.ko virtio.ko virtio_blk.ko virtio-rng.ko " ]; then ok "kmods-order: $order"
+    else bad kmods-order "got '$order'"; fi
+    "$root/scripts/kmods.sh" "$moddir" virtio_blk no_such_mod > "$work/kmods.out" 2> "$work/kmods.err"
+    rc=$?
+    if [ $rc -eq 1 ] && [ "$(wc -l < "$work/kmods.err")" -eq 1 ] && grep -q "^kmods: module 'no_such_mod' not found under " "$work/kmods.err"; then
+        ok "kmods-missing: $(cut -c1-60 "$work/kmods.err")..."
+    else bad kmods-missing "exit $rc: $(cat "$work/kmods.err")"; fi
+else
+    echo "SKIP kmods (no arm64 kernel modules in build/cache: make deps)"
+fi
+
 # scripts/fresh-debian.sh: a root that cannot be built is one line, exit 2.
 if [ "$(id -u)" -eq 0 ] && [ -f /etc/debian_version ] && command -v debootstrap >/dev/null; then
     d=$work/fresh
