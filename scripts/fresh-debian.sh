@@ -96,8 +96,18 @@ fi
 root=$(mktemp -d "$dir/run.XXXXXX")
 chmod 755 "$root"   # a root's / is world-readable (apt's _apt user reads below it)
 mounted=()
+# Every process still running inside the root (a run cut short), by its root.
+kill_inside() {
+    local p r
+    for p in /proc/[0-9]*; do
+        r=$(readlink "$p/root" 2>/dev/null) || continue
+        [ "$r" = "$root" ] && kill -KILL "${p#/proc/}" 2>/dev/null
+    done
+    return 0
+}
 cleanup() {
     local i
+    kill_inside
     for ((i = ${#mounted[@]} - 1; i >= 0; i--)); do
         umount -R -l "${mounted[$i]}" 2>/dev/null || true
     done
@@ -122,9 +132,11 @@ mnt --bind "$dir/apt-archives" "$root/var/cache/apt/archives"
 echo "fresh-debian: bare Debian $(cat "$root/etc/debian_version") root, clone of $head, running: make $*"
 start=$(date +%s)
 set +e
+# In the background, waited for: a signal to this script then ends the run at once.
 env -i HOME=/root PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
     LANG=C.UTF-8 TERM="${TERM:-dumb}" ${CI:+CI="$CI"} \
-    chroot "$root" /bin/sh -c 'cd /root/isv && exec make "$@"' make "$@" </dev/null
+    chroot "$root" /bin/sh -c 'cd /root/isv && exec make "$@"' make "$@" </dev/null &
+wait $!
 rc=$?
 set -e
 echo "fresh-debian: make $* exited $rc after $(( $(date +%s) - start ))s"
