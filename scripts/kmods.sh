@@ -4,9 +4,13 @@
 # package ships no modules.dep (depmod writes it at install time), so this
 # reads what depmod reads: each module's own "depends=" in its .modinfo.
 # Names match with '-' and '_' alike, as modprobe does.
-# Usage: kmods.sh MODDIR NAME...      (MODDIR: .../lib/modules/VERSION)
+# Usage: kmods.sh [--install DEST] MODDIR NAME...      (MODDIR: .../lib/modules/VERSION)
+#   --install DEST: also copy them to DEST/PATH and write the list to DEST/load-order
+#   (nothing is written when a module is missing)
 set -euo pipefail
-dir=${1:?usage: kmods.sh MODDIR NAME...}
+dest=""
+if [ "${1:-}" = --install ]; then dest=${2:?usage: kmods.sh --install DEST MODDIR NAME...}; shift 2; fi
+dir=${1:?usage: kmods.sh [--install DEST] MODDIR NAME...}
 shift
 declare -A path=() done=()
 while IFS= read -r f; do
@@ -28,4 +32,11 @@ visit() { # NAME CHAIN
     done
     echo "${path[$n]}"
 }
-for m in "$@"; do visit "$m" ""; done
+order=$(for m in "$@"; do visit "$m" ""; done)
+if [ -n "$dest" ]; then
+    while read -r m; do
+        mkdir -p "$dest/$(dirname "$m")" && cp "$dir/$m" "$dest/$m"
+    done <<< "$order"
+    echo "$order" > "$dest/load-order"
+fi
+echo "$order"

@@ -16,13 +16,10 @@ cp -a "$stage/." "$tmp/stage/"
 # Without them only --export suffers (vm-run.sh says nothing came back).
 mkdir -p "$tmp/lib/modules"
 moddir=$(ls -d "$sysroot"/lib/modules/* 2>/dev/null | head -n1 || true)
-if ! "$(dirname "$0")/kmods.sh" "$moddir" virtio_mmio virtio_blk > "$tmp/lib/modules/load-order"; then
+if ! "$(dirname "$0")/kmods.sh" --install "$tmp/lib/modules" "$moddir" virtio_mmio virtio_blk >/dev/null; then
     echo "mkinitramfs: no virtio-blk modules for the export disk" >&2
     : > "$tmp/lib/modules/load-order"
 fi
-while read -r m; do
-    mkdir -p "$tmp/lib/modules/$(dirname "$m")" && cp "$moddir/$m" "$tmp/lib/modules/$m"
-done < "$tmp/lib/modules/load-order"
 # /dev/console lets the kernel hand init a console before devtmpfs is mounted.
 mknod -m 600 "$tmp/dev/console" c 5 1 2>/dev/null || true
 (cd "$tmp" && find . -print0 | cpio --null -o -H newc --quiet) | gzip -1 > "$out.tmp"

@@ -17,11 +17,7 @@ mkdir -p "$tmp"/{bin,sbin,usr/bin,usr/sbin,etc,dev,proc,sys,tmp,mnt,root,lib/mod
 cp "$sysroot/bin/busybox" "$tmp/bin/busybox"
 ln -s busybox "$tmp/bin/sh"
 ln -s bin/busybox "$tmp/init"
-"$here/kmods.sh" "$moddir" virtio_mmio virtio_blk virtio_console virtio-rng > "$tmp/lib/modules/load-order"
-while read -r m; do
-    mkdir -p "$tmp/lib/modules/$(dirname "$m")"
-    cp "$moddir/$m" "$tmp/lib/modules/$m"
-done < "$tmp/lib/modules/load-order"
+"$here/kmods.sh" --install "$tmp/lib/modules" "$moddir" virtio_mmio virtio_blk virtio_console virtio-rng >/dev/null
 cp "$src/inittab" "$tmp/etc/inittab"
 install -m 755 "$src/rc.sh" "$tmp/etc/rc.sh"
 cp "$src"/tests/*.sh "$tmp/tests/"

@@ -27,10 +27,9 @@ int boot_layout_compute(uint64_t ram_base, uint64_t ram_size, struct kernel *k,
                       (unsigned long long)i->text_offset, (unsigned long long)(ram_size >> 20));
     l->kernel_start = l->entry = ram_base + i->text_offset;
     l->kernel_end = l->kernel_start + i->image_size;
-    uint64_t above; /* first byte after the kernel's region that the layout may use */
     if (k->format == KERNEL_RAW) {
         uint64_t half = ram_size / 2;
-        above = ram_base + (half < SZ_128M ? half : SZ_128M);
+        uint64_t above = ram_base + (half < SZ_128M ? half : SZ_128M); /* initrd, then DTB */
         if (l->kernel_end > above)
             return errmsg(err, errlen, "kernel '%s': a raw binary of %llu bytes at 0x%llx reaches "
                           "past 0x%llx, where the initrd and device tree go (give more --mem)",

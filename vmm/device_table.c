@@ -73,15 +73,15 @@ static struct device *make_virtio(const char *spec, struct board_ctx *b, char *e
 
 const struct device_kind device_table[] = {
     {"pl011", "", "PL011 UART at 0x09000000, SPI 1 (always; its backend is --console)", true, 1,
-     make_pl011},
-    {"pl031", "", "PL031 real-time clock at 0x09010000, SPI 2 (always)", true, 1, make_pl031},
+     make_pl011, true},
+    {"pl031", "", "PL031 real-time clock at 0x09010000, SPI 2 (always)", true, 1, make_pl031, false},
     {"testdev", "", "isv test device at 0x0b000000 (registers: devices/testdev.h)", false, 1,
-     make_testdev},
+     make_testdev, false},
     {"virtio-blk", ",file=PATH[,readonly]", "virtio block device on a disk image", false, 0,
-     make_virtio},
-    {"virtio-rng", "", "virtio entropy device (host getrandom)", false, 0, make_virtio},
+     make_virtio, false},
+    {"virtio-rng", "", "virtio entropy device (host getrandom)", false, 0, make_virtio, false},
     {"virtio-console", "[,file=PATH]", "virtio console: stdin/stdout, or output to PATH", false, 0,
-     make_virtio},
+     make_virtio, false},
 };
 const size_t device_table_len = sizeof device_table / sizeof *device_table;
 _Static_assert(sizeof device_table / sizeof *device_table <= 16, "board_ctx.created is too small");

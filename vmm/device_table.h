@@ -32,6 +32,7 @@ struct device_kind {
     /* Build one from `spec` (the whole --device text, or the name for a board
      * device). NULL with a one-line reason (without the spec) on failure. */
     struct device *(*create)(const char *spec, struct board_ctx *b, char *err, size_t errlen);
+    bool console;        /* the VMM's console: flushed before its reports, /chosen/stdout-path */
 };
 
 extern const struct device_kind device_table[];

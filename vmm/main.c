@@ -68,7 +68,7 @@ static int add_devices(struct vm *vm, const struct config *cfg, char *err, size_
         struct device *dev = device_table[i].create(device_table[i].name, &b, err, errlen);
         if (!dev || add_device(vm, dev, err, errlen))
             return -1;
-        if (strcmp(device_table[i].name, "pl011") == 0)
+        if (device_table[i].console)
             vm->console = dev;
     }
     for (size_t i = 0; i < cfg->ndevices; i++) {

@@ -40,6 +40,13 @@ Test(device_table, board_devices_at_virt_addresses)
         d->ops->destroy(d);
     }
     cr_assert_eq(boards, 2, "PL011 and PL031, as on QEMU virt");
+    int consoles = 0;
+    for (size_t i = 0; i < device_table_len; i++)
+        if (device_table[i].console) {
+            consoles++;
+            cr_assert(device_table[i].board, "the console is a board device");
+        }
+    cr_assert_eq(consoles, 1, "one console");
 }
 
 Test(device_table, virtio_devices_take_slots_in_order)
