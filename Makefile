@@ -2,6 +2,8 @@
 #
 #   make run    install what is missing, build, boot the guest under the VMM
 #   make test   unit tests (host, ASan+UBSan) + checks + integration tests (real KVM)
+#   make unit   the host unit tests alone (ASan+UBSan)
+#   make tsan   the threaded host unit tests under ThreadSanitizer (mk/tsan.mk; a check of make test)
 #   make bench  benchmarks
 #
 # Build trees: build/host (unit tests, host tools), build/aarch64 (VMM, guests),
@@ -58,8 +60,9 @@ UNIT_BIN := $(HOSTB)/unit-tests
 # Fragments (mk/*.mk) add targets; they append to these.
 CHECKS :=        # extra `make test` steps before the integration tests
 ALL_TARGETS := $(VMM) $(UNIT_BIN)
-# Host tools named across fragments (which are read in name order).
+# Tools named across fragments (which are read in name order).
 VIRTCHECK := $(HOSTB)/virtcheck
+LXBENCH := $(A64B)/lxbench
 
 .PHONY: all deps arm64 run test unit integration bench clean print-checks
 all: build-all

@@ -3,6 +3,7 @@
  * reader thread with back-pressure and idle detection (see chardev.h).
  */
 #include "chardev_int.h"
+#include "thread.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -325,18 +326,6 @@ static void *reader_main(void *arg)
 
 /* ---- lifecycle ---- */
 
-/* Threads get every signal blocked: signals belong to the VMM's threads, and a
- * blocked SIGPIPE turns a vanished output reader into EPIPE. */
-static int start_thread(pthread_t *t, void *(*fn)(void *), void *arg)
-{
-    sigset_t all, old;
-    sigfillset(&all);
-    pthread_sigmask(SIG_SETMASK, &all, &old);
-    int e = pthread_create(t, NULL, fn, arg);
-    pthread_sigmask(SIG_SETMASK, &old, NULL);
-    return -e;
-}
-
 int chardev_attach(struct chardev *cd, const struct chardev_sink *sink)
 {
     if (!cd || !sink || !sink->rx)
@@ -350,11 +339,11 @@ int chardev_attach(struct chardev *cd, const struct chardev_sink *sink)
     chardev_raw_enter(cd);
     int e = 0;
     if (cd->out_fd >= 0) {
-        e = start_thread(&cd->writer, writer_main, cd);
+        e = -thread_start(&cd->writer, writer_main, cd, "serial-out");
         cd->writer_running = e == 0;
     }
     if (!e) {
-        e = start_thread(&cd->reader, reader_main, cd);
+        e = -thread_start(&cd->reader, reader_main, cd, "serial-in");
         cd->reader_running = e == 0;
     }
     return e;

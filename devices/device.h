@@ -6,9 +6,13 @@
  * C (no KVM headers): the platform they run on -- the VMM or a unit test --
  * reaches them only through `struct device_host`.
  *
- * Concurrency: the bus calls read/write with `dev->lock` held; a model's own
- * threads (input backends, virtio workers) take the same lock before touching
- * model state. set_irq may be called with the lock held.
+ * Concurrency: the bus calls read/write with `dev->lock` held, from any vCPU
+ * thread (several at once with --cpus N); a model's own threads (input
+ * backends, virtio workers, timers) take the same lock before touching model
+ * state. set_irq may be called with the lock held.
+ * Lock order (outer first): the VMM's report lock -> dev->lock -> either a
+ * backend's chardev lock (chardev.h) or the VMM's irq lock (set_irq); those
+ * two are leaves. No code holds two device locks at once.
  */
 #ifndef ISV_DEVICES_DEVICE_H
 #define ISV_DEVICES_DEVICE_H

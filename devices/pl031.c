@@ -1,5 +1,6 @@
 /* PL031 real-time clock: see pl031.h for the register map. */
 #include "pl031.h"
+#include "thread.h"
 
 #include <stdlib.h>
 #include <time.h>
@@ -211,7 +212,7 @@ struct device *pl031_create(uint64_t base, int spi, struct device_host *host,
     r->clock_ctx = clock_ctx;
     pthread_cond_init(&r->cond, NULL); /* CLOCK_REALTIME, the clock of the deadline */
     if (!clock) {
-        if (pthread_create(&r->thread, NULL, match_thread, r) != 0) {
+        if (thread_start(&r->thread, match_thread, r, "pl031") != 0) {
             pthread_cond_destroy(&r->cond);
             device_fini(&r->dev);
             free(r);

@@ -14,7 +14,6 @@
 
 #include "device.h"
 
-#define TESTDEV_BASE 0x0b000000ull /* free in QEMU virt's map */
 #define TESTDEV_SIZE 0x1000
 #define TESTDEV_ID   0x54565349u
 

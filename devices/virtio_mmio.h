@@ -24,22 +24,10 @@
 #include "device.h"
 #include "virtq.h"
 
-/* Platform layout: slot n is at VIRTIO_MMIO_BASE + n * VIRTIO_MMIO_SIZE with
- * SPI VIRTIO_MMIO_SPI_BASE + n (device-tree numbering, level-high). */
-#define VIRTIO_MMIO_BASE 0x0a000000ull
+/* A transport's register window. Where slots sit and which SPI each has is
+ * the board's business (vmm/board.h). */
 #define VIRTIO_MMIO_SIZE 0x200
-#define VIRTIO_MMIO_SPI_BASE 16
-#define VIRTIO_MMIO_SLOTS 32
 #define VIRTIO_MMIO_QUEUE_NOTIFY 0x50 /* offset of the QueueNotify register */
-
-static inline uint64_t virtio_mmio_slot_base(unsigned n)
-{
-    return VIRTIO_MMIO_BASE + (uint64_t)n * VIRTIO_MMIO_SIZE;
-}
-static inline int virtio_mmio_slot_spi(unsigned n)
-{
-    return VIRTIO_MMIO_SPI_BASE + (int)n;
-}
 
 #define VIRTIO_MMIO_MAX_QUEUES 8
 #define VIRTIO_MMIO_CONFIG_MAX 0x100 /* config space is 0x100..0x1ff */

@@ -6,6 +6,7 @@
  * waits for device I/O.
  */
 #include "virtio_mmio_impl.h"
+#include "thread.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -194,21 +195,12 @@ int vm_worker_start(struct virtio_mmio *vm, char *err, size_t errlen)
         if (watch(vm, vm->q[q].efd, q))
             goto fail;
 
-    /* Signals belong to the VMM's main thread; a blocked SIGPIPE also turns a
-     * write to a closed pipe into EPIPE here instead of killing the process. */
-    sigset_t all, old;
-    sigfillset(&all);
-    pthread_sigmask(SIG_SETMASK, &all, &old);
-    int e = pthread_create(&vm->worker, NULL, worker, vm);
-    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    int e = thread_start(&vm->worker, worker, vm, vm->ops->type);
     if (e) {
         errno = e;
         what = "pthread_create";
         goto fail;
     }
-    char tname[16];
-    snprintf(tname, sizeof tname, "%s", vm->ops->type);
-    pthread_setname_np(vm->worker, tname);
     vm->worker_running = true;
     return 0;
 fail:

@@ -7,7 +7,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* lib/printf.c: formatted output to the console (%s %c %d %u %x %p, l/ll, width, 0). */
+/* lib/printf.c: formatted output to the console (%s %c %d %u %x %p, l/ll, width, 0).
+ * One call's output is never interleaved with another CPU's. */
 int kprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int kvsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
 
@@ -22,10 +23,20 @@ int console_node(void); /* its device-tree node, or -1 */
 void psci_init(const void *dtb);
 __attribute__((noreturn)) void psci_system_off(void);
 __attribute__((noreturn)) void psci_system_reset(void);
+/* CPU_ON: the CPU with affinity `mpidr` starts at physical address `entry`
+ * with x0 = `context`. The PSCI status: 0 success, negative errors. */
+int psci_cpu_on(uint64_t mpidr, uint64_t entry, uint64_t context);
+__attribute__((noreturn)) void psci_cpu_off(void);
+/* 0 ON, 1 OFF, 2 ON_PENDING, negative errors. */
+int psci_affinity_info(uint64_t mpidr);
 
 /* mmu.c: identity map (device below 1 GiB, normal memory for RAM). */
 void mmu_enable(const void *dtb);
 void mmu_map_ram(uint64_t base, uint64_t size);
+/* start.S: load the translation registers and turn the MMU and caches on;
+ * every CPU does this with the same level-1 table. */
+extern uint64_t mmu_l1_table[512];
+void mmu_on(uint64_t ttbr0);
 
 /* exceptions.c */
 typedef void (*irq_handler_fn)(void);
@@ -50,9 +61,21 @@ int test_virtio_rng(const void *dtb);
 int test_virtio_console(const void *dtb);
 int test_virtio_all(const void *dtb);
 int test_virtio_hostile(const void *dtb);
+/* Word i of sector `sector` of the block tests' disk pattern (virtio_tests.c;
+ * tests/integration/blk-pattern.py makes the same). */
+uint32_t blk_pattern_word(uint32_t seed, uint64_t sector, uint32_t i);
 
-/* bench.c: isv.test=bench, the MMIO exit-cost loops (0 = ran). */
+/* bench.c: isv.test=bench, the MMIO exit-cost loops (0 = ran); bench-smp,
+ * the same reads from one CPU and then two at once. */
 int test_bench(const void *dtb);
+int test_bench_smp(const void *dtb);
+
+/* smp_tests.c: isv.test=smp (bring-up, concurrent MMIO, SGIs, CPU_OFF,
+ * virtio-blk from two CPUs), smp-off (CPU 1 powers the system off),
+ * smp-spin (every CPU loops on MMIO exits; never returns). 0 = pass. */
+int test_smp(const void *dtb);
+int test_smp_off(const void *dtb);
+int test_smp_spin(const void *dtb);
 
 /* dt.c: small conveniences over libfdt. */
 const char *dt_bootargs(const void *dtb);

@@ -17,8 +17,10 @@ GUEST_C_SRCS_naive := $(filter-out $(patsubst guest/naive/%,guest/drivers/%,$(GU
 GUEST_INC_safe := -Iguest/drivers
 GUEST_INC_naive := -Iguest/naive -Iguest/drivers
 
+# -mno-outline-atomics: __atomic builtins (the SMP code) become inline
+# LDAXR/STLXR loops, not calls to libgcc's __aarch64_* helpers.
 GUEST_COMMON := -std=c11 -Wall -Wextra -Werror -Wcast-qual -O2 -g -ffreestanding -fpie \
-	-mgeneral-regs-only -fno-stack-protector -fno-omit-frame-pointer \
+	-mgeneral-regs-only -mno-outline-atomics -fno-stack-protector -fno-omit-frame-pointer \
 	-Iinclude -Iguest -isystem $(SYSROOT)/usr/include -MMD -MP
 GUEST_CC_gcc   := $(CROSS)gcc
 GUEST_CC_clang := clang --target=aarch64-linux-gnu

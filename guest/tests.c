@@ -120,6 +120,10 @@ static int virtio_all(void) { return test_virtio_all(test_dtb); }
 static int virtio_hostile(void) { return test_virtio_hostile(test_dtb); }
 static int forms(void) { return test_forms(test_dtb); }
 static int bench(void) { return test_bench(test_dtb); }
+static int bench_smp(void) { return test_bench_smp(test_dtb); }
+static int smp(void) { return test_smp(test_dtb); }
+static int smp_off(void) { return test_smp_off(test_dtb); }
+static int smp_spin(void) { return test_smp_spin(test_dtb); }
 
 struct guest_test {
     const char *name;
@@ -139,6 +143,10 @@ static const struct guest_test tests[] = {
     {"virtio", virtio_all},
     {"virtio-hostile", virtio_hostile},
     {"bench", bench},
+    {"bench-smp", bench_smp},
+    {"smp", smp},
+    {"smp-off", smp_off},
+    {"smp-spin", smp_spin},
 };
 
 int run_guest_test(const void *dtb, const char *name)

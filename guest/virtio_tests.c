@@ -36,9 +36,14 @@ static uint32_t mix(uint32_t x)
     return x;
 }
 
+uint32_t blk_pattern_word(uint32_t pattern_seed, uint64_t sector, uint32_t i)
+{
+    return mix((uint32_t)sector * 0x9e3779b1u ^ pattern_seed * 0x85ebca77u ^ i * 0xc2b2ae3du);
+}
+
 static uint32_t pattern_word(uint64_t sector, uint32_t i)
 {
-    return mix((uint32_t)sector * 0x9e3779b1u ^ seed * 0x85ebca77u ^ i * 0xc2b2ae3du);
+    return blk_pattern_word(seed, sector, i);
 }
 
 static void put_le32(uint8_t *p, uint32_t v)

@@ -12,7 +12,7 @@ FLOOR := $(A64B)/kvm-floor
 BENCH_RUN := $(A64B)/bench-run
 FLOOR_OBJS := $(A64B)/vmm-obj/tools/kvm-floor.o $(A64B)/vmm-obj/vmm/loader.o $(A64B)/vmm-obj/vmm/boot.o \
 	$(A64B)/vmm-obj/devices/errmsg.o \
-	$(A64B)/vmm-obj/vmm/fdt_build.o
+	$(A64B)/vmm-obj/vmm/fdt_build.o $(A64B)/vmm-obj/vmm/gic.o
 BENCH_RUN_OBJS := $(A64B)/vmm-obj/tools/bench-run.o
 
 $(FLOOR): $(FLOOR_OBJS)

@@ -29,6 +29,7 @@ SHORT = {"isv": "isv", "isv-nosext": "isv --sext-fix off", "floor": "floor", "qe
 OPS = ("read", "write", "all")
 
 BENCH_RE = re.compile(r"^isv guest: bench: (read|write) (\d+) exits in (\d+) us \((\d+) ns/exit\)")
+SMP_RE = re.compile(r"^isv guest: bench-smp: ([12]) cpus?: (\d+) exits in (\d+) us \((\d+) exits/s\)")
 RUN_RE = re.compile(r"^bench-run: first-byte-ms (\S+) total-ms (\S+) maxrss-kib (\d+) status (\d+)")
 HOST_RE = re.compile(r"^@@ISV-HOST (.*)")
 
@@ -59,6 +60,9 @@ def parse(lines):
         if m:
             cur[m.group(1)] = int(m.group(4))
             cur["n"] = int(m.group(2))
+        m = SMP_RE.match(line)
+        if m:
+            cur["smp%s" % m.group(1)] = int(m.group(4))
         m = RUN_RE.match(line)
         if m:
             cur["first"] = float(m.group(1))
@@ -185,6 +189,20 @@ def summarize(host, cases, n, rounds, qemu):
         out.append("  one extra run with --stats (VMM time from KVM_RUN's return to the end of the bus "
                    "access; excludes the sign-extension check):")
         out += ["  " + l[len("isv: stats: "):] for l in prof["lines"] if l.startswith("isv: stats: ")]
+    # SMP: aggregate exits per second with two vCPUs exiting at once, over one
+    # vCPU alone in the same boot (no target yet: the figure is the point).
+    smp = [c for name, c in sorted(cases.items()) if name.startswith("smp2@")
+           and c.get("rc") == 0 and "smp1" in c and "smp2" in c]
+    if smp:
+        out.append("")
+        out.append(f"2 vCPUs making MMIO exits concurrently (isv --cpus 2, isv.test=bench-smp, "
+                   f"{len(smp)} runs):")
+        out.append(f"  1 vCPU alone: {spread([c['smp1'] for c in smp], lambda v: f'{v:.0f}')} exits/s")
+        out.append(f"  2 vCPUs at once: {spread([c['smp2'] for c in smp], lambda v: f'{v:.0f}')} exits/s")
+        out.append(f"  aggregate ratio 2 vCPUs / 1 vCPU, per run: "
+                   f"{spread([c['smp2'] / c['smp1'] for c in smp], lambda v: f'{v:.2f}')}")
+    failed += [name for name, c in sorted(cases.items())
+               if name.startswith("smp2@") and c not in smp]
     if failed:
         out.append("")
         out.append("runs that failed or did not finish: " + ", ".join(failed))

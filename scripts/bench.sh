@@ -78,6 +78,13 @@ for ((r = 1; r <= rounds; r++)); do
         add "$v@$r" "$per_run" "bin/bench-run -- $(cmd_for "$v" "$n")"
     done
 done
+# SMP: isv with 2 vCPUs (isv.test=bench-smp): vCPU 0 alone, then both at
+# once, exits per second of each phase in the same boot, one run per round.
+smp_cmd() { echo "bin/isv --cpus 2 --device virtio-rng --append 'isv.test=bench-smp isv.bench.n=$1' guest/gcc/Image"; }
+add "warm-smp2" "$per_run" "$(smp_cmd 100)"
+for ((r = 1; r <= rounds; r++)); do
+    add "smp2@$r" "$((per_run * 2))" "$(smp_cmd "$n")"
+done
 # One profiled run: where isv's time per exit goes (--stats), outside the rounds.
 add "profile-isv" "$per_run" "$(cmd_for isv "$n" | sed 's/^bin\/isv /bin\/isv --stats /')"
 

@@ -5,7 +5,8 @@
 #   - the aarch64 C compiler builds and statically links a program that
 #     includes <fcntl.h> and <linux/kvm.h> (the VMM's own needs);
 #   - clang compiles for aarch64 (the guest's second compiler);
-#   - the host compiler links libfdt, zlib and Criterion with ASan+UBSan;
+#   - the host compiler links libfdt, zlib and Criterion with ASan+UBSan,
+#     and builds and runs a threaded program with ThreadSanitizer (make tsan);
 #   - qemu-system-aarch64 starts the virt machine with the options we use.
 # A failed check prints one line naming what is missing and the package that
 # provides it, and exits 1. The checks run again only when a package version
@@ -26,9 +27,11 @@ aarch64)
     a64_pkgs=(gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu libc6-dev-arm64-cross linux-libc-dev-arm64-cross) ;;
 esac
 # Tests also use: python3 (scripts), cpio (initramfs), device-tree-compiler
-# (dtc -W on the generated DT), e2fsprogs (ext4 images for the Linux guest).
+# (dtc -W on the generated DT), e2fsprogs (ext4 images for the Linux guest),
+# libtsan2 (gcc's ThreadSanitizer runtime, for make tsan; gcc's own
+# dependencies bring it today, it is named so that stays so).
 pkgs=("${a64_pkgs[@]}" gcc libc6-dev clang qemu-system-arm libcriterion-dev libfdt-dev zlib1g-dev
-      make cpio python3 device-tree-compiler e2fsprogs)
+      make cpio python3 device-tree-compiler e2fsprogs libtsan2)
 
 installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
 missing=()
@@ -91,6 +94,30 @@ gcc -fsanitize=address,undefined -o "$tmp/host" "$tmp/host.c" -lcriterion -lfdt 
     grep -qE 'zlib|-lz' "$tmp/log" && fail "zlib does not link for the host: $(first_error "$tmp/log")" zlib1g-dev
     fail "gcc cannot link an ASan+UBSan program: $(first_error "$tmp/log")" "gcc libc6-dev"
 }
+
+# make tsan: a threaded program built with ThreadSanitizer must link and run
+# clean (the runtime maps its shadow memory at start; it refuses some kernels'
+# address-space layouts, and that is a line here rather than in make test).
+cat > "$tmp/tsan.c" <<'EOF'
+#include <pthread.h>
+static pthread_mutex_t m = PTHREAD_MUTEX_INITIALIZER;
+static int n;
+static void *add(void *a) { pthread_mutex_lock(&m); n++; pthread_mutex_unlock(&m); return a; }
+int main(void)
+{
+    pthread_t t;
+    if (pthread_create(&t, 0, add, 0)) return 1;
+    add(0);
+    pthread_join(t, 0);
+    return n != 2;
+}
+EOF
+gcc -fsanitize=thread -g -o "$tmp/tsan" "$tmp/tsan.c" -lpthread > "$tmp/log" 2>&1 || {
+    grep -qE "ltsan|libtsan" "$tmp/log" && fail "gcc cannot link a ThreadSanitizer program: $(first_error "$tmp/log")" libtsan2
+    fail "gcc cannot link a threaded program: $(first_error "$tmp/log")" "gcc libc6-dev"
+}
+TSAN_OPTIONS='halt_on_error=1 exitcode=66' "$tmp/tsan" > "$tmp/log" 2>&1 ||
+    fail "a ThreadSanitizer program does not run: $(grep -m1 -E 'ThreadSanitizer|FATAL|rror' "$tmp/log" || tail -n1 "$tmp/log")" libtsan2
 
 # Started paused and told to quit through its monitor: this is the machine
 # and options every QEMU command line of ours uses (no NIC: -nic none).

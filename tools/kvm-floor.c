@@ -30,6 +30,7 @@
 #include <libfdt.h>
 #include <linux/kvm.h>
 
+#include "../vmm/board.h"
 #include "../devices/device.h"
 #include "../devices/virtio_mmio.h"
 #include "../vmm/config.h"

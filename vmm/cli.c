@@ -7,6 +7,7 @@
 #include "config.h"
 #include "../devices/errmsg.h"
 #include "device_table.h"
+#include "gic.h"
 
 void cli_print_usage(FILE *out)
 {
@@ -15,6 +16,8 @@ void cli_print_usage(FILE *out)
           "a raw binary (entered at its first byte, at RAM + 0x80000), or either gzip-compressed.\n"
           "\n"
           "  --mem SIZE        guest RAM: MiB, or with an M/G suffix (default 128M, 16M..256G)\n"
+          "  --cpus N          vCPUs (default 1, at most 123); the guest starts the others\n"
+          "                    with PSCI CPU_ON\n"
           "  --append ARGS     kernel command line (/chosen/bootargs)\n"
           "  --initrd PATH     initial ramdisk, loaded after the kernel (/chosen/linux,initrd-*)\n"
           "  --console SPEC    PL011 backend: stdio (default), null, file:in=PATH[,out=PATH],\n"
@@ -34,7 +37,8 @@ void cli_print_usage(FILE *out)
           "\n"
           "exit status: 0 guest powered off, 1 setup error, 2 guest reset,\n"
           "             3 access to an unmapped address, 4 MMIO without a valid syndrome,\n"
-          "             5 KVM or internal error during the run\n", out);
+          "             5 KVM or internal error during the run,\n"
+          "             128+N stopped by signal N (SIGINT, SIGTERM, SIGHUP)\n", out);
 }
 
 static int parse_mem(const char *s, uint64_t *bytes, char *err, size_t errlen)
@@ -55,6 +59,24 @@ static int parse_mem(const char *s, uint64_t *bytes, char *err, size_t errlen)
         return errmsg(err, errlen, "--mem: %s is out of range (%uM..%uG)", s, MEM_MIN_MIB,
                     MEM_MAX_MIB / 1024);
     *bytes = (uint64_t)mib << 20;
+    return 0;
+}
+
+/* --cpus N: 1 up to what one GICv3 redistributor region holds (KVM's own
+ * limit is checked when the vCPUs are created). */
+static int parse_cpus(const char *s, unsigned *n, char *err, size_t errlen)
+{
+    char *end;
+    errno = 0;
+    unsigned long v = strtoul(s, &end, 10);
+    if (!*s || *s < '0' || *s > '9' || *end)
+        return errmsg(err, errlen, "--cpus: '%s' is not a number of vCPUs", s);
+    if (errno == ERANGE || v == 0 || v > GIC_MAX_CPUS)
+        return errmsg(err, errlen,
+                      "--cpus: %s is out of range (1..%u: the GICv3 redistributor region at "
+                      "0x%llx holds %u)", s, GIC_MAX_CPUS, (unsigned long long)GIC_REDIST_BASE,
+                      GIC_MAX_CPUS);
+    *n = (unsigned)v;
     return 0;
 }
 
@@ -80,13 +102,14 @@ static const char *opt_value(const char *arg, const char *name, int argc, char *
 
 int cli_parse(int argc, char *const argv[], struct config *cfg, char *err, size_t errlen)
 {
-    static const char *const valued[] = {"--mem", "--append", "--dump-dtb", "--device", "--console", "--nisv", "--sext-fix", "--initrd"};
+    static const char *const valued[] = {"--mem", "--append", "--dump-dtb", "--device", "--console", "--nisv", "--sext-fix", "--initrd", "--cpus"};
     memset(cfg, 0, sizeof *cfg);
     cfg->mem_bytes = (uint64_t)MEM_DEFAULT_MIB << 20;
     cfg->append = "";
     cfg->console = "stdio";
     cfg->nisv = NISV_STOP;
     cfg->sext_fix = true;
+    cfg->ncpus = 1;
     bool only_files = false;
 
     for (int i = 1; i < argc; i++) {
@@ -170,6 +193,10 @@ int cli_parse(int argc, char *const argv[], struct config *cfg, char *err, size_
             if (!*v)
                 return errmsg(err, errlen, "--initrd needs a path");
             cfg->initrd = v;
+            break;
+        case 8:
+            if (parse_cpus(v, &cfg->ncpus, err, errlen))
+                return -1;
             break;
         }
     }

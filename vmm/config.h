@@ -18,11 +18,8 @@ enum isv_exit {
     ISV_EXIT_UNMAPPED = 3, /* the guest touched an address no device or RAM claims */
     ISV_EXIT_NISV = 4,     /* an MMIO access without a valid syndrome (--nisv=stop) */
     ISV_EXIT_INTERNAL = 5, /* KVM or the VMM failed during the run */
+    ISV_EXIT_SIGNAL = 128, /* + the number of the stop signal (SIGINT, SIGTERM, SIGHUP) */
 };
-
-#define MEM_MIN_MIB 16
-#define MEM_MAX_MIB (256u * 1024) /* 256 GiB of IPA space above RAM_BASE */
-#define MEM_DEFAULT_MIB 128
 
 #define CONFIG_MAX_DEVICES 32
 
@@ -30,6 +27,7 @@ struct config {
     const char *image;     /* guest kernel (arm64 Image, raw binary, either gzipped) */
     const char *initrd;    /* --initrd, or NULL */
     uint64_t mem_bytes;    /* guest RAM size */
+    unsigned ncpus;        /* --cpus */
     const char *append;    /* kernel command line (/chosen/bootargs) */
     const char *dtb_out;   /* write the generated DTB here too */
     const char *devices[CONFIG_MAX_DEVICES]; /* --device specs, in order */

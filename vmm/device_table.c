@@ -1,4 +1,5 @@
 /* The device table (see device_table.h): one entry per model. */
+#include "board.h"
 #include "device_table.h"
 
 #include <string.h>

@@ -1,7 +1,8 @@
 /*
- * The device tree: QEMU virt's layout (GICv3, armv8 timer, PSCI 0.2 over hvc,
- * a 24 MHz APB clock, memory at 0x40000000), then one node per emulated device,
- * written by the device itself (device_ops.fdt).
+ * The device tree: QEMU virt's layout (CPUs named by their MPIDRs, the GICv3
+ * (its node from gic.c), armv8 timer, PSCI 0.2 over hvc, a 24 MHz APB clock,
+ * memory at 0x40000000), then one node per emulated device, written by the
+ * device itself (device_ops.fdt).
  */
 #include "fdt_build.h"
 
@@ -11,6 +12,7 @@
 
 #include "../devices/device.h"
 #include "config.h"
+#include "gic.h"
 
 #define GIC_FDT_IRQ_TYPE_PPI 1
 #define IRQ_TYPE_LEVEL_HIGH  4
@@ -22,44 +24,33 @@ static int prop_u64_pair(void *fdt, const char *name, uint64_t a, uint64_t b)
     return fdt_property(fdt, name, v, sizeof v);
 }
 
-static int add_cpus(void *fdt, unsigned ncpus)
+/* MPIDR_EL1 affinity fields Aff3 [39:32] and Aff2..Aff0 [23:0]: a cpu node's reg. */
+#define MPIDR_AFF_MASK 0xff00ffffffull
+
+static int add_cpus(void *fdt, unsigned ncpus, const uint64_t *mpidr)
 {
+    bool aff3 = false;
+    for (unsigned i = 0; mpidr && i < ncpus; i++)
+        aff3 |= (mpidr[i] >> 32 & 0xff) != 0;
     int err = fdt_begin_node(fdt, "cpus");
-    err |= fdt_property_u32(fdt, "#address-cells", 1);
+    err |= fdt_property_u32(fdt, "#address-cells", aff3 ? 2 : 1);
     err |= fdt_property_u32(fdt, "#size-cells", 0);
     for (unsigned i = 0; i < ncpus; i++) {
-        char name[16];
-        snprintf(name, sizeof name, "cpu@%u", i);
+        uint64_t reg = mpidr ? mpidr[i] & MPIDR_AFF_MASK : i;
+        char name[32];
+        snprintf(name, sizeof name, "cpu@%llx", (unsigned long long)reg);
         err |= fdt_begin_node(fdt, name);
         err |= fdt_property_string(fdt, "device_type", "cpu");
         err |= fdt_property_string(fdt, "compatible", "arm,arm-v8");
-        err |= fdt_property_u32(fdt, "reg", i);
-        err |= fdt_property_string(fdt, "enable-method", "psci");
+        if (aff3)
+            err |= fdt_property_u64(fdt, "reg", reg);
+        else
+            err |= fdt_property_u32(fdt, "reg", (uint32_t)reg);
+        /* A uniprocessor has no CPU to enable (as QEMU virt with -smp 1). */
+        if (ncpus > 1)
+            err |= fdt_property_string(fdt, "enable-method", "psci");
         err |= fdt_end_node(fdt);
     }
-    return err | fdt_end_node(fdt);
-}
-
-static int add_gic(void *fdt, unsigned ncpus)
-{
-    char name[32];
-    snprintf(name, sizeof name, "intc@%llx", (unsigned long long)GIC_DIST_BASE);
-    fdt32_t reg[8] = {
-        0, cpu_to_fdt32((uint32_t)GIC_DIST_BASE), 0, cpu_to_fdt32((uint32_t)GIC_DIST_SIZE),
-        0, cpu_to_fdt32((uint32_t)GIC_REDIST_BASE),
-        0, cpu_to_fdt32((uint32_t)(GIC_REDIST_SIZE * ncpus)),
-    };
-    int err = fdt_begin_node(fdt, name);
-    err |= fdt_property_string(fdt, "compatible", "arm,gic-v3");
-    err |= fdt_property_u32(fdt, "#interrupt-cells", 3);
-    /* An interrupt provider states its address cells (for interrupt-map
-     * parents); two, with an identity ranges, as for a child ITS frame. */
-    err |= fdt_property_u32(fdt, "#address-cells", 2);
-    err |= fdt_property_u32(fdt, "#size-cells", 2);
-    err |= fdt_property(fdt, "ranges", NULL, 0);
-    err |= fdt_property(fdt, "interrupt-controller", NULL, 0);
-    err |= fdt_property(fdt, "reg", reg, sizeof reg);
-    err |= fdt_property_u32(fdt, "phandle", PHANDLE_GIC);
     return err | fdt_end_node(fdt);
 }
 
@@ -140,10 +131,10 @@ int fdt_build(void *buf, size_t bufsize, const struct fdt_params *p, char *err, 
     e |= prop_u64_pair(buf, "reg", p->ram_base, p->ram_size);
     e |= fdt_end_node(buf);
 
-    e |= add_cpus(buf, p->ncpus);
+    e |= add_cpus(buf, p->ncpus, p->mpidr);
     e |= add_psci(buf);
     e |= add_timer(buf);
-    e |= add_gic(buf, p->ncpus);
+    e |= gic_fdt_node(buf, p->ncpus, PHANDLE_GIC);
     e |= add_clock(buf);
     for (size_t i = 0; i < p->ndevs; i++) {
         struct device *d = p->devs[i];

@@ -11,6 +11,7 @@ struct device;
 struct fdt_params {
     uint64_t ram_base, ram_size;
     unsigned ncpus;
+    const uint64_t *mpidr;      /* ncpus MPIDR_EL1 values (cpu node reg), or NULL: 0..n-1 */
     const char *bootargs;
     struct device *const *devs; /* emulated devices, each emitting its own node */
     size_t ndevs;

@@ -18,6 +18,7 @@
 #include <linux/kvm.h>
 
 #include "vm.h"
+#include "../devices/thread.h"
 #include "../devices/errmsg.h"
 
 static void kick(int fd)
@@ -112,7 +113,7 @@ int vm_use_irqfd(struct vm *vm, uint32_t spi, char *err, size_t errlen)
         kick(irqfd);
     pthread_mutex_unlock(&vm->irq_lock);
     if (!vm->resample_running) {
-        if (pthread_create(&vm->resample_thread, NULL, resample_main, vm) != 0)
+        if (thread_start(&vm->resample_thread, resample_main, vm, "irq-resample") != 0)
             return errmsg(err, errlen, "cannot start the irqfd resample thread");
         vm->resample_running = true;
     }

@@ -1,38 +1,52 @@
 /*
- * The run loop: KVM_RUN, decode the exit (exit.c), dispatch MMIO to the bus,
- * put read results back into kvm_run, and re-enter, which completes the
- * access (KVM writes the register and advances the PC). Accesses without a
- * valid syndrome follow --nisv; sign-extending loads get the register fix
- * KVM misses (see fix_sign_extension()).
+ * The run loop, one thread per vCPU: KVM_RUN, decode the exit (exit.c),
+ * dispatch MMIO to the bus, put read results back into kvm_run, and re-enter,
+ * which completes the access (KVM writes the register and advances the PC).
+ * Accesses without a valid syndrome follow --nisv; sign-extending loads get
+ * the register fix KVM misses (see fix_sign_extension()). PSCI CPU_ON/OFF and
+ * AFFINITY_INFO are KVM's; SYSTEM_OFF/RESET reach us from whichever vCPU
+ * made the call.
+ *
+ * How a run stops: the first event -- a system event, a fatal exit, or a stop
+ * signal the main thread takes with sigwaitinfo -- calls vm_stop(), which
+ * records its status, sets `stopping`, and kicks every vCPU (immediate_exit,
+ * then SIG_KICK, so a thread inside KVM_RUN gets EINTR and one about to enter
+ * returns at once). Each thread sees `stopping` and returns; the main thread
+ * joins them all before anything is flushed or freed.
  */
 #include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <time.h>
+#include <unistd.h>
 
 #include <linux/kvm.h>
 
+#include "../devices/chardev.h"
 #include "config.h"
 #include "exit.h"
-#include "kvm_vcpu.h"
+#include "vcpu.h"
 #include "vm.h"
 
 #define NISV_REPORT_LIMIT 8 /* reports under inject/emulate before going quiet */
 #define KEEP_RUNNING (-1)   /* handlers return this, or an enum isv_exit to stop */
 
-static int report_unmapped(struct vm *vm, const struct mmio_access *a, enum bus_status st)
+static int report_unmapped(struct vcpu *c, const struct mmio_access *a, enum bus_status st)
 {
-    unsigned long long pc = (unsigned long long)vcpu_pc(vm);
-    vm_flush_console(vm);
+    unsigned long long pc = (unsigned long long)vcpu_pc(c);
     if (st == BUS_BAD_WIDTH)
-        fprintf(stderr, "isv: guest MMIO %s of unsupported width %u at 0x%llx (pc 0x%llx): stopping\n",
+        vm_report(c->vm, "isv: guest MMIO %s of unsupported width %u at 0x%llx (pc 0x%llx): stopping\n",
                 a->is_write ? "write" : "read", a->len, (unsigned long long)a->ipa, pc);
     else if (a->is_write)
-        fprintf(stderr, "isv: guest write of %u byte%s (value 0x%llx) to unmapped address 0x%llx (pc 0x%llx): stopping\n",
+        vm_report(c->vm, "isv: guest write of %u byte%s (value 0x%llx) to unmapped address 0x%llx (pc 0x%llx): stopping\n",
                 a->len, a->len == 1 ? "" : "s", (unsigned long long)a->data,
                 (unsigned long long)a->ipa, pc);
     else
-        fprintf(stderr, "isv: guest read of %u byte%s from unmapped address 0x%llx (pc 0x%llx): stopping\n",
+        vm_report(c->vm, "isv: guest read of %u byte%s from unmapped address 0x%llx (pc 0x%llx): stopping\n",
                 a->len, a->len == 1 ? "" : "s", (unsigned long long)a->ipa, pc);
     return ISV_EXIT_UNMAPPED;
 }
@@ -43,16 +57,16 @@ static int report_unmapped(struct vm *vm, const struct mmio_access *a, enum bus_
  * decoded afresh (a remapped VA with identical bytes at the old PA is the one
  * case this cannot see, and it would still decode the same instruction).
  */
-static const struct pc_cache_entry *insn_at_pc(struct vm *vm, uint64_t pc)
+static const struct pc_cache_entry *insn_at_pc(struct vcpu *c, uint64_t pc)
 {
-    struct pc_cache_entry *e = &vm->pc_cache[(pc >> 2) % 64];
+    struct pc_cache_entry *e = &c->pc_cache[(pc >> 2) % VCPU_PC_CACHE];
     uint64_t word;
-    if (e->valid && e->pc == pc && guest_mem_read(&vm->ram, e->pa, 4, &word) == 0 &&
+    if (e->valid && e->pc == pc && guest_mem_read(&c->vm->ram, e->pa, 4, &word) == 0 &&
         word == e->word)
         return e;
     struct s1_regs s1;
     struct guest_insn insn;
-    if (vcpu_read_s1(vm, &s1) || guest_fetch_insn(&vm->ram, &s1, pc, &insn))
+    if (vcpu_read_s1(c, &s1) || guest_fetch_insn(&c->vm->ram, &s1, pc, &insn))
         return NULL;
     *e = (struct pc_cache_entry){.pc = pc, .pa = insn.pa, .word = insn.word, .valid = true,
                                  .sext = a64_sign_extending_load(&insn.d), .d = insn.d};
@@ -65,71 +79,81 @@ static const struct pc_cache_entry *insn_at_pc(struct vm *vm, uint64_t pc)
  * let KVM complete the access without running the guest (immediate_exit),
  * then write the architecturally correct value into Rt.
  */
-static int fix_sign_extension(struct vm *vm, unsigned len, uint64_t value)
+static int fix_sign_extension(struct vcpu *c, unsigned len, uint64_t value)
 {
     /* Sign- and zero-extension agree unless the value's top bit is set; only
      * then is it worth an ioctl to learn which instruction loaded it. */
     if (len >= 8 || !((value >> (8 * len - 1)) & 1))
         return KEEP_RUNNING;
     uint64_t pc;
-    if (vcpu_get(vm, vcpu_reg_pc(), &pc))
+    if (vcpu_get(c, vcpu_reg_pc(), &pc))
         return KEEP_RUNNING;
-    const struct pc_cache_entry *e = insn_at_pc(vm, pc);
-    if (!e || !e->sext || e->d.rt == 31)
+    const struct pc_cache_entry *e = insn_at_pc(c, pc);
+    /* The access KVM reported must be the one decoded: same width, into a
+     * general-purpose register. Anything else leaves the register alone. */
+    if (!e || !e->sext || e->d.rt == 31 || e->d.size != len ||
+        (e->d.rt_kind != A64_REG_W && e->d.rt_kind != A64_REG_X))
         return KEEP_RUNNING;
-    vm->run->immediate_exit = 1;
-    int r = ioctl(vm->vcpu_fd, KVM_RUN, 0);
-    vm->run->immediate_exit = 0;
+    c->run->immediate_exit = 1;
+    int r = ioctl(c->fd, KVM_RUN, 0);
+    /* Clear it, then look for a stop: vm_stop sets `stopping`, then
+     * immediate_exit, so one of the two is seen (both sequentially
+     * consistent); a kick is never undone. */
+    __atomic_store_n(&c->run->immediate_exit, 0, __ATOMIC_SEQ_CST);
+    if (atomic_load(&c->vm->stopping))
+        __atomic_store_n(&c->run->immediate_exit, 1, __ATOMIC_SEQ_CST);
     if (r == 0 || errno != EINTR) {
-        fprintf(stderr, "isv: completing a sign-extending load at pc 0x%llx: %s\n",
+        vm_report(c->vm, "isv: completing a sign-extending load at pc 0x%llx: %s\n",
                 (unsigned long long)pc, r == 0 ? "the guest ran" : strerror(errno));
         return ISV_EXIT_INTERNAL;
     }
     uint64_t v;
-    if (vcpu_get(vm, vcpu_reg_x(e->d.rt), &v) ||
-        vcpu_set(vm, vcpu_reg_x(e->d.rt), a64_fix_sign_extension(&e->d, v))) {
-        fprintf(stderr, "isv: fixing x%u after a sign-extending load: %s\n", e->d.rt,
+    if (vcpu_get(c, vcpu_reg_x(e->d.rt), &v) ||
+        vcpu_set(c, vcpu_reg_x(e->d.rt), a64_fix_sign_extension(&e->d, v))) {
+        vm_report(c->vm, "isv: fixing x%u after a sign-extending load: %s\n", e->d.rt,
                 strerror(errno));
         return ISV_EXIT_INTERNAL;
     }
-    vm->sext_fixed++;
+    c->sext_fixed++;
     return KEEP_RUNNING;
 }
 
-static int handle_mmio(struct vm *vm, const struct exit_info *x)
+static int handle_mmio(struct vcpu *c, const struct exit_info *x)
 {
+    struct vm *vm = c->vm;
     struct device *dev;
     uint64_t v = x->mmio.data;
     enum bus_status st = bus_access(&vm->bus, x->mmio.ipa, x->mmio.len, x->mmio.is_write, &v, &dev);
     if (vm->collect_stats)
-        stats_mmio(&vm->stats, dev, x->mmio.is_write, x->mmio.len,
-                   stats_now_ns() - vm->exit_start_ns);
+        stats_mmio(&c->stats, dev, x->mmio.is_write, x->mmio.len,
+                   stats_now_ns() - c->exit_start_ns);
     if (st != BUS_OK)
-        return report_unmapped(vm, &x->mmio, st);
+        return report_unmapped(c, &x->mmio, st);
     if (!x->mmio.is_write) {
-        exit_complete_read(vm->run, v);
+        exit_complete_read(c->run, v);
         if (vm->fix_sign_extension)
-            return fix_sign_extension(vm, x->mmio.len, v);
+            return fix_sign_extension(c, x->mmio.len, v);
     }
     return KEEP_RUNNING;
 }
 
-static int handle_nisv(struct vm *vm, const struct exit_info *x)
+static int handle_nisv(struct vcpu *c, const struct exit_info *x)
 {
+    struct vm *vm = c->vm;
     struct vcpu_snapshot st;
     struct guest_insn insn;
     char report[1024], why[200], action[240];
-    uint64_t t0 = vm->collect_stats ? vm->exit_start_ns : 0;
+    uint64_t t0 = vm->collect_stats ? c->exit_start_ns : 0;
 
-    if (vcpu_snapshot(vm, &st)) {
-        fprintf(stderr, "isv: reading vCPU registers after a no-syndrome abort: %s\n",
+    if (vcpu_snapshot(c, &st)) {
+        vm_report(vm, "isv: reading vCPU registers after a no-syndrome abort: %s\n",
                 strerror(errno));
         return ISV_EXIT_INTERNAL;
     }
     guest_fetch_insn(&vm->ram, &st.s1, st.regs.pc, &insn);
     unsigned reason = insn.error ? A64_R_COUNT : (unsigned)insn.d.reason;
     if (vm->collect_stats)
-        stats_nisv(&vm->stats, reason, insn.error ? "unfetched" : a64_reason_tag(insn.d.reason),
+        stats_nisv(&c->stats, reason, insn.error ? "unfetched" : a64_reason_tag(insn.d.reason),
                    stats_now_ns() - t0);
 
     int rc = KEEP_RUNNING;
@@ -139,14 +163,14 @@ static int handle_nisv(struct vm *vm, const struct exit_info *x)
         rc = ISV_EXIT_NISV;
         break;
     case NISV_INJECT:
-        if (vcpu_inject_ext_dabt(vm)) {
+        if (vcpu_inject_ext_dabt(c)) {
             snprintf(action, sizeof action, "injecting an external abort failed (%s): stopping",
                      strerror(errno));
             rc = ISV_EXIT_INTERNAL;
             break;
         }
         snprintf(action, sizeof action, "injected an external data abort (--nisv=inject)");
-        if (++vm->nisv_injected > NISV_REPORT_LIMIT)
+        if (++c->nisv_injected > NISV_REPORT_LIMIT)
             return KEEP_RUNNING;
         break;
     case NISV_EMULATE:
@@ -155,33 +179,30 @@ static int handle_nisv(struct vm *vm, const struct exit_info *x)
             rc = ISV_EXIT_NISV;
             break;
         }
-        if (vcpu_restore(vm, &st)) {
-            fprintf(stderr, "isv: writing vCPU registers after emulation: %s\n", strerror(errno));
+        if (vcpu_restore(c, &st)) {
+            vm_report(vm, "isv: writing vCPU registers after emulation: %s\n", strerror(errno));
             return ISV_EXIT_INTERNAL;
         }
         snprintf(action, sizeof action, "emulated (--nisv=emulate)");
-        if (++vm->nisv_emulated > NISV_REPORT_LIMIT)
+        if (++c->nisv_emulated > NISV_REPORT_LIMIT)
             return KEEP_RUNNING;
         break;
     }
     nisv_report(x->nisv_ipa, x->nisv_esr_iss, &insn, action, report, sizeof report);
-    vm_flush_console(vm);
-    fputs(report, stderr);
+    vm_report(vm, "%s", report);
     return rc;
 }
 
-static int handle_system_event(struct vm *vm, const struct exit_info *x)
+static int handle_system_event(struct vcpu *c, const struct exit_info *x)
 {
     switch (x->kind) {
     case EXIT_SHUTDOWN:
         return ISV_EXIT_POWEROFF;
     case EXIT_RESET:
-        vm_flush_console(vm);
-        fprintf(stderr, "isv: guest requested a reset\n");
+        vm_report(c->vm, "isv: guest requested a reset\n");
         return ISV_EXIT_RESET;
     default:
-        vm_flush_console(vm);
-        fprintf(stderr, "isv: guest system event %u (crash)\n", x->event_type);
+        vm_report(c->vm, "isv: guest system event %u (crash) on vCPU %u\n", x->event_type, c->id);
         return ISV_EXIT_INTERNAL;
     }
 }
@@ -198,64 +219,227 @@ static enum stat_kind stat_kind_of(enum exit_kind k)
     }
 }
 
-int vm_run(struct vm *vm)
+
+/* One vCPU until it stops the VM or is told to stop: the first returns an
+ * enum isv_exit, the second KICKED. */
+#define KICKED (-2)
+static int vcpu_loop(struct vcpu *c)
 {
+    struct vm *vm = c->vm;
     int rc = KEEP_RUNNING;
-    if (vm->collect_stats)
-        vm->stats.start_ns = stats_now_ns();
     while (rc == KEEP_RUNNING) {
-        int r = ioctl(vm->vcpu_fd, KVM_RUN, 0);
+        /* Checked before each entry: vm_stop sets `stopping` before it sets
+         * immediate_exit and signals, so a stop is never slept through. */
+        if (atomic_load(&vm->stopping))
+            return KICKED;
+        int r = ioctl(c->fd, KVM_RUN, 0);
         if (vm->collect_stats) {
-            vm->exit_start_ns = stats_now_ns();
-            vm->stats.runs++;
+            c->exit_start_ns = stats_now_ns();
+            c->stats.runs++;
         }
         if (r < 0) {
             if (errno == EINTR || errno == EAGAIN) {
                 if (vm->collect_stats)
-                    stats_exit(&vm->stats, STAT_INTR, 0);
+                    stats_exit(&c->stats, STAT_INTR, 0);
                 continue;
             }
-            fprintf(stderr, "isv: KVM_RUN: %s (pc 0x%llx)\n", strerror(errno),
-                    (unsigned long long)vcpu_pc(vm));
-            rc = ISV_EXIT_INTERNAL;
-            break;
+            vm_report(vm, "isv: KVM_RUN on vCPU %u: %s (pc 0x%llx)\n", c->id, strerror(errno),
+                      (unsigned long long)vcpu_pc(c));
+            return ISV_EXIT_INTERNAL;
         }
         struct exit_info x;
-        exit_decode(vm->run, &x);
+        exit_decode(c->run, &x);
         switch (x.kind) {
         case EXIT_MMIO:
-            rc = handle_mmio(vm, &x); /* counted there, with its device */
+            rc = handle_mmio(c, &x); /* counted there, with its device */
             continue;
         case EXIT_NISV:
-            rc = handle_nisv(vm, &x); /* counted there, with its reason */
+            rc = handle_nisv(c, &x); /* counted there, with its reason */
             continue;
         case EXIT_SHUTDOWN:
         case EXIT_RESET:
         case EXIT_SYSTEM_OTHER:
-            rc = handle_system_event(vm, &x);
+            rc = handle_system_event(c, &x);
             break;
         case EXIT_INTR:
             break;
         case EXIT_FAIL_ENTRY:
-            fprintf(stderr, "isv: KVM could not enter the vCPU (hardware reason 0x%llx)\n",
-                    (unsigned long long)x.detail);
+            vm_report(vm, "isv: KVM could not enter vCPU %u (hardware reason 0x%llx)\n", c->id,
+                      (unsigned long long)x.detail);
             rc = ISV_EXIT_INTERNAL;
             break;
         case EXIT_INTERNAL_ERROR:
-            fprintf(stderr, "isv: KVM internal error (suberror %llu)\n",
-                    (unsigned long long)x.detail);
+            vm_report(vm, "isv: KVM internal error on vCPU %u (suberror %llu)\n", c->id,
+                      (unsigned long long)x.detail);
             rc = ISV_EXIT_INTERNAL;
             break;
         case EXIT_UNKNOWN:
-            fprintf(stderr, "isv: unexpected KVM exit reason %u (pc 0x%llx)\n", x.reason,
-                    (unsigned long long)vcpu_pc(vm));
+            vm_report(vm, "isv: unexpected KVM exit reason %u on vCPU %u (pc 0x%llx)\n", x.reason,
+                      c->id, (unsigned long long)vcpu_pc(c));
             rc = ISV_EXIT_INTERNAL;
             break;
         }
         if (vm->collect_stats)
-            stats_exit(&vm->stats, stat_kind_of(x.kind), stats_now_ns() - vm->exit_start_ns);
+            stats_exit(&c->stats, stat_kind_of(x.kind), stats_now_ns() - c->exit_start_ns);
     }
-    if (vm->collect_stats)
-        vm->stats.end_ns = stats_now_ns();
     return rc;
+}
+
+/* Signals: KICK interrupts a vCPU thread's KVM_RUN (its handler does
+ * nothing; the EINTR is the point). WAKE tells the main thread that a vCPU
+ * stopped the VM. Both are blocked everywhere else. */
+#define SIG_KICK SIGUSR1
+#define SIG_WAKE SIGUSR2
+
+static void *vcpu_thread(void *arg)
+{
+    struct vcpu *c = arg;
+    if (c->vm->collect_stats)
+        c->stats.start_ns = stats_now_ns();
+    int rc = vcpu_loop(c);
+    if (c->vm->collect_stats)
+        c->stats.end_ns = stats_now_ns();
+    if (rc != KICKED)
+        vm_stop(c->vm, rc);
+    return NULL;
+}
+
+void vm_stop(struct vm *vm, int rc)
+{
+    /* Kicks go out under stop_lock, so no kick can reach a thread the main
+     * thread has already joined (it takes the lock before joining). */
+    pthread_mutex_lock(&vm->stop_lock);
+    bool first = !atomic_load(&vm->stopping);
+    if (first) {
+        vm->stop_rc = rc;
+        atomic_store(&vm->stopping, true);
+        for (unsigned i = 0; i < vm->ncpus; i++) {
+            struct vcpu *c = &vm->vcpus[i];
+            if (!c->thread_started)
+                continue;
+            __atomic_store_n(&c->run->immediate_exit, 1, __ATOMIC_SEQ_CST);
+            pthread_kill(c->thread, SIG_KICK);
+        }
+        if (!pthread_equal(pthread_self(), vm->main_thread))
+            pthread_kill(vm->main_thread, SIG_WAKE);
+    }
+    pthread_mutex_unlock(&vm->stop_lock);
+}
+
+static void on_kick(int sig)
+{
+    (void)sig;
+}
+
+static const char *signal_name(int sig)
+{
+    switch (sig) {
+    case SIGINT: return "SIGINT";
+    case SIGTERM: return "SIGTERM";
+    case SIGHUP: return "SIGHUP";
+    default: return "a signal";
+    }
+}
+
+/* How long the vCPUs get to leave KVM_RUN and their exit handlers after a
+ * stop before the VMM gives up on them. */
+#define STOP_JOIN_MS 10000
+
+/* Join every vCPU thread. A second stop signal meanwhile, or a thread that
+ * does not return in time (stuck in a device), ends the process at once,
+ * with what the console holds written out. */
+static void join_vcpus(struct vm *vm, const sigset_t *stopset)
+{
+    /* Any vm_stop still kicking finishes first (see vm_stop). */
+    pthread_mutex_lock(&vm->stop_lock);
+    pthread_mutex_unlock(&vm->stop_lock);
+    uint64_t deadline = stats_now_ns() + STOP_JOIN_MS * 1000000ull;
+    for (unsigned i = 0; i < vm->ncpus; i++) {
+        struct vcpu *c = &vm->vcpus[i];
+        if (!c->thread_started)
+            continue;
+        for (;;) {
+            struct timespec ts;
+            clock_gettime(CLOCK_REALTIME, &ts);
+            ts.tv_nsec += 100 * 1000000L;
+            if (ts.tv_nsec >= 1000000000L) {
+                ts.tv_sec++;
+                ts.tv_nsec -= 1000000000L;
+            }
+            if (pthread_timedjoin_np(c->thread, NULL, &ts) == 0)
+                break;
+            const struct timespec zero = {0, 0};
+            int sig = sigtimedwait(stopset, NULL, &zero);
+            if (sig > 0 && sig != SIG_WAKE) {
+                chardev_emergency();
+                fprintf(stderr, "isv: %s again: exiting without waiting for vCPU %u\n",
+                        signal_name(sig), i);
+                _exit(ISV_EXIT_SIGNAL + sig);
+            }
+            if (stats_now_ns() > deadline) {
+                chardev_emergency();
+                fprintf(stderr, "isv: vCPU %u did not stop within %d s: exiting\n", i,
+                        STOP_JOIN_MS / 1000);
+                _exit(ISV_EXIT_INTERNAL);
+            }
+        }
+    }
+}
+
+int vm_run(struct vm *vm)
+{
+    sigset_t waitset, kick;
+    sigemptyset(&waitset);
+    sigaddset(&waitset, SIG_WAKE);
+    /* Stop signals, unless our parent set them to be ignored (nohup, a
+     * background job's SIGINT): a blocked signal is queued even then. */
+    static const int stop_signals[] = {SIGINT, SIGTERM, SIGHUP};
+    for (size_t i = 0; i < sizeof stop_signals / sizeof *stop_signals; i++) {
+        struct sigaction o;
+        if (sigaction(stop_signals[i], NULL, &o) == 0 && !(o.sa_flags & SA_SIGINFO) &&
+            o.sa_handler == SIG_IGN)
+            continue;
+        sigaddset(&waitset, stop_signals[i]);
+    }
+    sigemptyset(&kick);
+    sigaddset(&kick, SIG_KICK);
+    struct sigaction sa = {.sa_handler = on_kick}; /* no SA_RESTART: KVM_RUN must fail */
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIG_KICK, &sa, NULL);
+    /* vCPU threads inherit this mask: stop signals wait for the main thread;
+     * the kick must get through even if our parent blocked it. Stop signals
+     * stay blocked to the end: after the join, a second Ctrl-C must not cut
+     * short the flushing that follows. */
+    pthread_sigmask(SIG_BLOCK, &waitset, NULL);
+    pthread_sigmask(SIG_UNBLOCK, &kick, NULL);
+    vm->main_thread = pthread_self();
+
+    for (unsigned i = 0; i < vm->ncpus && !atomic_load(&vm->stopping); i++) {
+        struct vcpu *c = &vm->vcpus[i];
+        int e = pthread_create(&c->thread, NULL, vcpu_thread, c);
+        if (e) {
+            vm_report(vm, "isv: cannot start the thread of vCPU %u: %s\n", i, strerror(e));
+            vm_stop(vm, ISV_EXIT_INTERNAL);
+            break;
+        }
+        char name[16];
+        snprintf(name, sizeof name, "vcpu%u", i);
+        pthread_setname_np(c->thread, name);
+        /* A stop before this point is seen by the thread itself, at the top
+         * of its loop; one after it kicks the thread (vm_stop reads this
+         * under the same lock). */
+        pthread_mutex_lock(&vm->stop_lock);
+        c->thread_started = true;
+        pthread_mutex_unlock(&vm->stop_lock);
+    }
+
+    while (!atomic_load(&vm->stopping)) {
+        int sig = sigwaitinfo(&waitset, NULL);
+        if (sig < 0 || sig == SIG_WAKE)
+            continue;
+        vm_stop(vm, ISV_EXIT_SIGNAL + sig);
+        vm_report(vm, "isv: %s: stopping the guest\n", signal_name(sig));
+    }
+    join_vcpus(vm, &waitset);
+    return vm->stop_rc;
 }

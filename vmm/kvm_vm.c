@@ -1,11 +1,13 @@
 /*
- * KVM setup: /dev/kvm checks, the VM with its RAM slot, one vCPU (the host's
- * preferred target, PSCI 0.2), the in-kernel vGICv3 at QEMU virt's addresses,
- * and interrupt lines driven with KVM_IRQ_LINE.
+ * KVM setup: /dev/kvm checks, the VM with its RAM slot and devices, ioeventfd
+ * doorbells, VMM reports, and teardown. vCPUs are created in kvm_vcpu.c, the
+ * vGIC in kvm_gic.c, interrupt lines are driven in kvm_irq.c.
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdarg.h>
 #include <stddef.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -42,7 +44,9 @@ int vm_require_cap(struct vm *vm, int cap, const char *name, const char *why, ch
 int vm_create(struct vm *vm, uint64_t ram_bytes, char *err, size_t errlen)
 {
     memset(vm, 0, sizeof *vm);
-    vm->vm_fd = vm->vcpu_fd = vm->gic_fd = -1;
+    vm->vm_fd = vm->gic.fd = -1;
+    pthread_mutex_init(&vm->stop_lock, NULL);
+    pthread_mutex_init(&vm->report_lock, NULL);
     bus_init(&vm->bus);
     vm_irq_init(vm);
     vm->host.set_irq = vm_set_irq;
@@ -99,47 +103,6 @@ int vm_add_device(struct vm *vm, struct device *dev, char *err, size_t errlen)
     return 0;
 }
 
-static int gic_attr(int fd, uint32_t group, uint64_t attr, void *addr)
-{
-    struct kvm_device_attr a = {.group = group, .attr = attr, .addr = (uintptr_t)addr};
-    return ioctl(fd, KVM_SET_DEVICE_ATTR, &a);
-}
-
-int vm_create_vcpu_and_gic(struct vm *vm, char *err, size_t errlen)
-{
-    vm->vcpu_fd = ioctl(vm->vm_fd, KVM_CREATE_VCPU, 0);
-    if (vm->vcpu_fd < 0)
-        return errmsg(err, errlen, "KVM_CREATE_VCPU: %s", strerror(errno));
-    int sz = ioctl(vm->kvm_fd, KVM_GET_VCPU_MMAP_SIZE, 0);
-    if (sz < (int)sizeof(struct kvm_run))
-        return errmsg(err, errlen, "KVM_GET_VCPU_MMAP_SIZE: %s", strerror(errno));
-    vm->run_size = (size_t)sz;
-    vm->run = mmap(NULL, vm->run_size, PROT_READ | PROT_WRITE, MAP_SHARED, vm->vcpu_fd, 0);
-    if (vm->run == MAP_FAILED) {
-        vm->run = NULL;
-        return errmsg(err, errlen, "mmap kvm_run: %s", strerror(errno));
-    }
-    struct kvm_vcpu_init init;
-    if (ioctl(vm->vm_fd, KVM_ARM_PREFERRED_TARGET, &init) < 0)
-        return errmsg(err, errlen, "KVM_ARM_PREFERRED_TARGET: %s", strerror(errno));
-    init.features[0] |= 1u << KVM_ARM_VCPU_PSCI_0_2;
-    if (ioctl(vm->vcpu_fd, KVM_ARM_VCPU_INIT, &init) < 0)
-        return errmsg(err, errlen, "KVM_ARM_VCPU_INIT: %s", strerror(errno));
-
-    struct kvm_create_device gic = {.type = KVM_DEV_TYPE_ARM_VGIC_V3};
-    if (ioctl(vm->vm_fd, KVM_CREATE_DEVICE, &gic) < 0)
-        return errmsg(err, errlen, "creating the in-kernel GICv3: %s", strerror(errno));
-    vm->gic_fd = gic.fd;
-    uint64_t dist = GIC_DIST_BASE, redist = GIC_REDIST_BASE;
-    uint32_t nr_irqs = GIC_NR_IRQS;
-    if (gic_attr(vm->gic_fd, KVM_DEV_ARM_VGIC_GRP_ADDR, KVM_VGIC_V3_ADDR_TYPE_DIST, &dist) ||
-        gic_attr(vm->gic_fd, KVM_DEV_ARM_VGIC_GRP_ADDR, KVM_VGIC_V3_ADDR_TYPE_REDIST, &redist) ||
-        gic_attr(vm->gic_fd, KVM_DEV_ARM_VGIC_GRP_NR_IRQS, 0, &nr_irqs) ||
-        gic_attr(vm->gic_fd, KVM_DEV_ARM_VGIC_GRP_CTRL, KVM_DEV_ARM_VGIC_CTRL_INIT, NULL))
-        return errmsg(err, errlen, "configuring the GICv3: %s", strerror(errno));
-    return 0;
-}
-
 int vm_add_ioeventfd(struct vm *vm, uint64_t addr, unsigned len, uint64_t datamatch, int fd,
                      char *err, size_t errlen)
 {
@@ -155,6 +118,31 @@ void vm_flush_console(struct vm *vm)
 {
     if (vm->console)
         pl011_flush(vm->console, 1000);
+}
+
+void vm_report(struct vm *vm, const char *fmt, ...)
+{
+    char buf[2048];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        return;
+    size_t len = (size_t)n < sizeof buf ? (size_t)n : sizeof buf - 1;
+    if (len && buf[len - 1] != '\n')
+        buf[len - 1] = '\n'; /* cut short: still a whole line */
+    pthread_mutex_lock(&vm->report_lock);
+    vm_flush_console(vm);
+    for (size_t off = 0; off < len;) {
+        ssize_t w = write(STDERR_FILENO, buf + off, len - off);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            break;
+        off += (size_t)w;
+    }
+    pthread_mutex_unlock(&vm->report_lock);
 }
 
 void vm_print_kvm_info(FILE *out)
@@ -192,14 +180,21 @@ void vm_destroy(struct vm *vm)
     vm->ndevs = 0;
     vm_irq_fini(vm);
     bus_free(&vm->bus);
-    if (vm->run)
-        munmap(vm->run, vm->run_size);
+    for (unsigned i = 0; i < vm->ncpus; i++) {
+        struct vcpu *c = &vm->vcpus[i];
+        if (c->run)
+            munmap(c->run, vm->run_size);
+        if (c->fd >= 0)
+            close(c->fd);
+    }
+    free(vm->vcpus);
+    vm->vcpus = NULL;
+    vm->ncpus = 0;
     if (vm->ram.host)
         munmap(vm->ram.host, vm->ram.size);
-    if (vm->gic_fd >= 0)
-        close(vm->gic_fd);
-    if (vm->vcpu_fd >= 0)
-        close(vm->vcpu_fd);
+    gic_destroy(&vm->gic);
+    pthread_mutex_destroy(&vm->stop_lock);
+    pthread_mutex_destroy(&vm->report_lock);
     if (vm->vm_fd >= 0)
         close(vm->vm_fd);
     if (vm->kvm_fd >= 0)

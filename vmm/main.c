@@ -1,7 +1,7 @@
 /*
- * isv: parse the command line, build the VM (RAM, devices, vCPU, vGIC), load
+ * isv: parse the command line, build the VM (RAM, devices, vCPUs, vGIC), load
  * the kernel and initrd (boot.c lays them out), write the device tree, and run
- * until the guest stops.
+ * the vCPUs (kvm_run.c) until the guest stops.
  * The process exit status says how it stopped (enum isv_exit).
  */
 #include <fcntl.h>
@@ -15,6 +15,7 @@
 #include <libfdt.h>
 #include <sys/random.h>
 
+#include "../devices/errmsg.h"
 #include "../devices/virtio_mmio.h"
 #include "boot.h"
 #include "config.h"
@@ -103,11 +104,22 @@ static int setup(struct vm *vm, const struct config *cfg, char *err, size_t errl
     if (add_devices(vm, cfg, err, errlen))
         return -1;
 
+    /* Every vCPU exists before the vGIC is initialised (KVM's rule), and the
+     * device tree names the CPUs by the MPIDRs KVM gave them. */
+    if (vm_create_vcpus(vm, cfg->ncpus, err, errlen))
+        return -1;
+    uint64_t *mpidr = calloc(vm->ncpus, sizeof *mpidr);
+    if (!mpidr)
+        return errmsg(err, errlen, "out of memory");
+    for (unsigned i = 0; i < vm->ncpus; i++)
+        mpidr[i] = vm->vcpus[i].mpidr;
+
     void *fdt = guest_mem_ptr(&vm->ram, bl.dtb, FDT_MAX_SIZE);
     struct fdt_params fp = {
         .ram_base = vm->ram.base,
         .ram_size = vm->ram.size,
-        .ncpus = 1,
+        .ncpus = vm->ncpus,
+        .mpidr = mpidr,
         .bootargs = cfg->append,
         .devs = vm->devs,
         .ndevs = vm->ndevs,
@@ -116,23 +128,53 @@ static int setup(struct vm *vm, const struct config *cfg, char *err, size_t errl
         .initrd_end = bl.initrd_end,
     };
     boot_seeds(&fp);
-    if (fdt_build(fdt, FDT_MAX_SIZE, &fp, err, errlen))
+    int rc = fdt_build(fdt, FDT_MAX_SIZE, &fp, err, errlen);
+    free(mpidr);
+    if (rc)
         return -1;
     if (cfg->dtb_out && write_file(cfg->dtb_out, fdt, fdt_totalsize(fdt), err, errlen))
         return -1;
     if (cfg->verbose) {
         boot_layout_print(stderr, cfg->image, cfg->initrd, &bl);
+        for (unsigned i = 0; i < vm->ncpus; i++)
+            fprintf(stderr, "isv: vcpu %u: MPIDR 0x%llx%s\n", i,
+                    (unsigned long long)vm->vcpus[i].mpidr, i ? " (off until PSCI CPU_ON)" : "");
         for (size_t i = 0; i < vm->ndevs; i++)
             fprintf(stderr, "isv: device: %s (0x%llx bytes, SPI %d)\n", vm->devs[i]->name,
                     (unsigned long long)vm->devs[i]->size, vm->devs[i]->spi);
     }
-    if (vm_create_vcpu_and_gic(vm, err, errlen))
-        return -1;
     /* irqfds need an initialised vGIC, so virtio is wired last. */
     for (size_t i = 0; i < vm->ndevs; i++)
         if (virtio_mmio_is(vm->devs[i]) && wire_virtio(vm, vm->devs[i], err, errlen))
             return -1;
-    return vm_set_boot_regs(vm, bl.entry, bl.dtb, err, errlen);
+    return vcpu_set_boot_regs(&vm->vcpus[0], bl.entry, bl.dtb, err, errlen);
+}
+
+/* What the run leaves to say: NISV and sign-extension counts and --stats,
+ * summed over the vCPUs (and per vCPU). */
+static void print_summary(struct vm *vm, bool stats)
+{
+    uint64_t emulated = 0, injected = 0, fixed = 0;
+    struct exit_stats all = {0};
+    for (unsigned i = 0; i < vm->ncpus; i++) {
+        const struct vcpu *c = &vm->vcpus[i];
+        emulated += c->nisv_emulated;
+        injected += c->nisv_injected;
+        fixed += c->sext_fixed;
+        stats_merge(&all, &c->stats);
+    }
+    if (emulated)
+        fprintf(stderr, "isv: emulated %llu instruction%s without a valid syndrome\n",
+                (unsigned long long)emulated, emulated == 1 ? "" : "s");
+    if (injected)
+        fprintf(stderr, "isv: injected %llu external data abort%s\n",
+                (unsigned long long)injected, injected == 1 ? "" : "s");
+    if (!stats)
+        return;
+    stats_print(&all, stderr);
+    for (unsigned i = 0; i < vm->ncpus; i++)
+        stats_print_vcpu(&vm->vcpus[i].stats, i, stderr);
+    fprintf(stderr, "isv: stats:   sign-extending loads fixed: %llu\n", (unsigned long long)fixed);
 }
 
 int main(int argc, char **argv)
@@ -168,17 +210,7 @@ int main(int argc, char **argv)
         vm.fix_sign_extension = cfg.sext_fix;
         rc = vm_run(&vm);
         vm_flush_console(&vm);
-        if (vm.nisv_emulated)
-            fprintf(stderr, "isv: emulated %llu instruction%s without a valid syndrome\n",
-                    (unsigned long long)vm.nisv_emulated, vm.nisv_emulated == 1 ? "" : "s");
-        if (vm.nisv_injected)
-            fprintf(stderr, "isv: injected %llu external data abort%s\n",
-                    (unsigned long long)vm.nisv_injected, vm.nisv_injected == 1 ? "" : "s");
-        if (cfg.stats) {
-            stats_print(&vm.stats, stderr);
-            fprintf(stderr, "isv: stats:   sign-extending loads fixed: %llu\n",
-                    (unsigned long long)vm.sext_fixed);
-        }
+        print_summary(&vm, cfg.stats);
     }
     vm_destroy(&vm);
     return rc;

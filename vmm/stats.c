@@ -60,6 +60,53 @@ void stats_nisv(struct exit_stats *s, unsigned reason, const char *name, uint64_
     s->nisv_reason_name[reason] = name;
 }
 
+void stats_merge(struct exit_stats *dst, const struct exit_stats *src)
+{
+    for (int k = 0; k < STAT_NKINDS; k++) {
+        dst->count[k] += src->count[k];
+        dst->ns[k] += src->ns[k];
+    }
+    for (int w = 0; w < 2; w++)
+        for (int l = 0; l < 4; l++)
+            dst->by_width[w][l] += src->by_width[w][l];
+    for (int r = 0; r < STAT_NISV_REASONS; r++) {
+        dst->nisv_by_reason[r] += src->nisv_by_reason[r];
+        if (src->nisv_reason_name[r])
+            dst->nisv_reason_name[r] = src->nisv_reason_name[r];
+    }
+    for (unsigned j = 0; j < src->ndevs; j++) {
+        const struct dev_stats *d = &src->devs[j];
+        unsigned i;
+        for (i = 0; i < dst->ndevs && dst->devs[i].dev != d->dev; i++)
+            ;
+        if (i == dst->ndevs) {
+            if (dst->ndevs == STAT_MAX_DEVICES)
+                continue;
+            dst->devs[dst->ndevs++].dev = d->dev;
+        }
+        dst->devs[i].reads += d->reads;
+        dst->devs[i].writes += d->writes;
+        dst->devs[i].ns += d->ns;
+    }
+    dst->runs += src->runs;
+    if (src->start_ns && (!dst->start_ns || src->start_ns < dst->start_ns))
+        dst->start_ns = src->start_ns;
+    if (src->end_ns > dst->end_ns)
+        dst->end_ns = src->end_ns;
+}
+
+void stats_print_vcpu(const struct exit_stats *s, unsigned id, FILE *out)
+{
+    uint64_t exits = 0;
+    for (int k = 0; k < STAT_NKINDS; k++)
+        exits += s->count[k];
+    fprintf(out, "isv: stats:   vcpu %-3u %10llu exits, mmio %llu, nisv %llu, %llu KVM_RUN calls\n",
+            id, (unsigned long long)exits,
+            (unsigned long long)(s->count[STAT_MMIO_READ] + s->count[STAT_MMIO_WRITE] +
+                                 s->count[STAT_MMIO_UNMAPPED]),
+            (unsigned long long)s->count[STAT_NISV], (unsigned long long)s->runs);
+}
+
 void stats_print(const struct exit_stats *s, FILE *out)
 {
     uint64_t exits = 0, ns = 0;

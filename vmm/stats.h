@@ -40,6 +40,10 @@ void stats_mmio(struct exit_stats *s, const struct device *dev, bool is_write, u
                 uint64_t ns);
 void stats_exit(struct exit_stats *s, enum stat_kind kind, uint64_t ns);
 void stats_nisv(struct exit_stats *s, unsigned reason, const char *name, uint64_t ns);
+/* Add src (one vCPU's) into dst; the wall time spans both. */
+void stats_merge(struct exit_stats *dst, const struct exit_stats *src);
+/* One line for vCPU `id`: its exits, MMIO exits and KVM_RUN calls. */
+void stats_print_vcpu(const struct exit_stats *s, unsigned id, FILE *out);
 /* The report, several lines, each starting with "isv: stats:". */
 void stats_print(const struct exit_stats *s, FILE *out);
 

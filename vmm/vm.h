@@ -1,8 +1,23 @@
-/* A virtual machine: KVM handles, guest RAM, the MMIO bus and its devices. */
+/*
+ * A virtual machine: KVM handles, guest RAM, the MMIO bus and its devices,
+ * the interrupt controller, and the vCPUs (vcpu.h), one thread each.
+ *
+ * Sharing while the VM runs:
+ *   - the bus, the device list, RAM's mapping and the exit policies are
+ *     written during setup only and read-only afterwards (no lock);
+ *   - a device's state is behind its dev->lock (devices/device.h);
+ *   - irq_lock guards the interrupt lines (kvm_irq.c);
+ *   - stop_lock guards the stop state; report_lock keeps each VMM report whole
+ *     and in order with the guest's console output.
+ * Lock order (outer first): report_lock -> dev->lock -> chardev lock or
+ * irq_lock (leaves; devices/device.h); stop_lock is taken alone. Nothing calls into a
+ * device with irq_lock or stop_lock held.
+ */
 #ifndef ISV_VMM_VM_H
 #define ISV_VMM_VM_H
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -10,18 +25,19 @@
 #include "../devices/device.h"
 #include "../devices/guest_mem.h"
 #include "bus.h"
+#include "gic.h"
 #include "nisv.h"
 #include "stats.h"
-
-struct kvm_run;
+#include "vcpu.h"
 
 #define VM_MAX_DEVICES 40
-#define GIC_NR_SPIS 96 /* GIC_NR_IRQS - 32 */
 
 struct vm {
-    int kvm_fd, vm_fd, vcpu_fd, gic_fd;
-    struct kvm_run *run;
-    size_t run_size;
+    int kvm_fd, vm_fd;
+    size_t run_size;            /* bytes of each vCPU's kvm_run mapping */
+    struct vcpu *vcpus;
+    unsigned ncpus;
+    struct irqchip gic;
     struct guest_mem ram;
     struct bus bus;
     struct device_host host;
@@ -31,14 +47,7 @@ struct vm {
     /* Exit policies (command line). */
     enum nisv_policy nisv;
     bool fix_sign_extension;
-    uint64_t nisv_emulated, nisv_injected, sext_fixed;
-    /* Decoded instructions at recent MMIO-read PCs (for the sign-extension check). */
-    struct pc_cache_entry {
-        uint64_t pc, pa;
-        uint32_t word;
-        bool valid, sext;
-        struct a64_ldst d;
-    } pc_cache[64];
+    bool collect_stats;
     /* Interrupt lines: irqfd + resamplefd where KVM supports it (see kvm_irq.c). */
     struct irq_line {
         int irqfd, resamplefd; /* -1 when the line uses KVM_IRQ_LINE */
@@ -48,9 +57,12 @@ struct vm {
     bool resample_running;
     int resample_epoll, resample_stop;
     pthread_mutex_t irq_lock;
-    bool collect_stats;
-    struct exit_stats stats;
-    uint64_t exit_start_ns; /* when the current exit came back from KVM_RUN */
+    /* Stopping (kvm_run.c): the first event decides the exit status. */
+    pthread_mutex_t stop_lock;
+    atomic_bool stopping;
+    int stop_rc;
+    pthread_t main_thread;
+    pthread_mutex_t report_lock;
 };
 
 /* kvm_vm.c: open KVM and check what we need, create the VM with its RAM. */
@@ -73,16 +85,25 @@ void vm_irq_fini(struct vm *vm);
 void vm_print_kvm_info(FILE *out);
 /* Put a device on the bus (and the VM's device list). */
 int vm_add_device(struct vm *vm, struct device *dev, char *err, size_t errlen);
-/* Create and initialise the vCPU and the in-kernel GICv3. */
-int vm_create_vcpu_and_gic(struct vm *vm, char *err, size_t errlen);
-/* Boot registers per the arm64 boot protocol: PC = entry, x0 = DTB. */
-int vm_set_boot_regs(struct vm *vm, uint64_t entry, uint64_t dtb, char *err, size_t errlen);
+/* kvm_vcpu.c: create n vCPUs (PSCI 0.2; all but vCPU 0 powered off, for the
+ * guest to start with CPU_ON) and read back their MPIDRs. Then the vGIC. */
+int vm_create_vcpus(struct vm *vm, unsigned n, char *err, size_t errlen);
 void vm_destroy(struct vm *vm);
 
 /* Let the guest's console output reach its backend before a VMM message, so
  * the two appear in the order they happened. */
 void vm_flush_console(struct vm *vm);
-/* kvm_run.c: run the vCPU until the guest stops; returns an enum isv_exit. */
+/* A VMM report on stderr, after the console is flushed, written whole (one
+ * write) so reports from different vCPUs never interleave. Several lines are
+ * fine; the text should end in '\n'. */
+void vm_report(struct vm *vm, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* kvm_run.c: run every vCPU on its own thread until the first stop event
+ * (guest power-off or reset from any vCPU, a fatal exit, SIGINT/SIGTERM/
+ * SIGHUP); kick the rest out of KVM_RUN, join them all, return the first
+ * event's status (an enum isv_exit, or 128 + signal number). */
 int vm_run(struct vm *vm);
+/* Record a stop (the first one wins) and kick every vCPU. Any thread. */
+void vm_stop(struct vm *vm, int rc);
 
 #endif

@@ -68,6 +68,8 @@ MMIO_SIZE(struct gicr_regs, 0x20000);
 #define GICD_CTLR_ENABLE_G1 (1u << 1)
 #define GICD_CTLR_ARE       (1u << 4)
 #define GICD_CTLR_RWP       (1u << 31)
+#define GICR_TYPER_VLPIS (1ull << 1) /* GICv4: two more 64 KiB frames follow */
+#define GICR_TYPER_LAST  (1ull << 4) /* the last frame of its region */
 #define GICR_WAKER_PROCESSOR_SLEEP (1u << 1)
 #define GICR_WAKER_CHILDREN_ASLEEP (1u << 2)
 

@@ -27,23 +27,6 @@ static inline uint64_t phys(const void *p)
     return (uint64_t)(uintptr_t)p; /* identity map: VA == PA */
 }
 
-/* The timer event stream wakes WFE periodically (~0.25 ms), so a wait also
- * notices completions whose interrupt never came, and its timeout. */
-static void event_stream_on(void)
-{
-    static bool on;
-    if (on)
-        return;
-    uint64_t ticks = timer_freq() / 4000, bit = 0;
-    while (bit < 15 && (2ull << (bit + 1)) <= ticks) /* period = 2^(bit+1) ticks */
-        bit++;
-    uint64_t kctl;
-    __asm__ volatile("mrs %0, cntkctl_el1" : "=r"(kctl));
-    kctl = (kctl & ~0xf8ull) | 1u << 2 /* EVNTEN */ | bit << 4 /* EVNTI */;
-    __asm__ volatile("msr cntkctl_el1, %0\n isb" : : "r"(kctl));
-    on = true;
-}
-
 int virtq_setup(struct virtq *vq, struct virtio_dev *d, unsigned index)
 {
     uint32_t max = virtio_mmio_queue_max(d, index);
@@ -62,7 +45,7 @@ int virtq_setup(struct virtq *vq, struct virtio_dev *d, unsigned index)
     vq->num_free = num;
     for (uint16_t i = 0; i < num; i++)
         vq->link[i] = (uint16_t)(i + 1);
-    event_stream_on();
+    timer_event_stream_on(); /* this CPU's waits */
     virtio_mmio_queue_enable(d, index, num, phys(vq->desc), phys(&vq->avail), phys(&vq->used));
     return 0;
 }

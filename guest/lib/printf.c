@@ -1,5 +1,6 @@
 /* Minimal printf for the guest: enough formats for reports, bounded buffers. */
 #include "../guest.h"
+#include "../smp.h"
 
 struct out {
     char *buf;
@@ -113,6 +114,11 @@ int kvsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
     return (int)o.n;
 }
 
+/* 1 + the logical CPU that is printing, 0 if none. A CPU that already holds
+ * it (a fault or an interrupt while printing) prints anyway rather than
+ * deadlock on itself. */
+static uint32_t console_owner;
+
 int kprintf(const char *fmt, ...)
 {
     char buf[256];
@@ -120,10 +126,19 @@ int kprintf(const char *fmt, ...)
     va_start(ap, fmt);
     int n = kvsnprintf(buf, sizeof buf, fmt, ap);
     va_end(ap);
+    uint32_t me = smp_cpu_id() + 1, unowned = 0;
+    bool nested = __atomic_load_n(&console_owner, __ATOMIC_RELAXED) == me;
+    while (!nested && !__atomic_compare_exchange_n(&console_owner, &unowned, me, true,
+                                                   __ATOMIC_ACQUIRE, __ATOMIC_RELAXED)) {
+        unowned = 0;
+        __asm__ volatile("yield");
+    }
     for (const char *p = buf; *p; p++) {
         if (*p == '\n')
             console_putc('\r');
         console_putc(*p);
     }
+    if (!nested)
+        __atomic_store_n(&console_owner, 0, __ATOMIC_RELEASE);
     return n;
 }

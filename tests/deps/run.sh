@@ -39,6 +39,14 @@ case_stub clang-a64 clang \
 case_stub host-criterion gcc \
     'case "$*" in *-lcriterion*) echo "/usr/bin/ld: cannot find -lcriterion: No such file or directory" >&2; exit 1;; esac; exec /usr/bin/gcc "$@"' \
     '^deps: Criterion does not link for the host: .*\(package: libcriterion-dev\)$'
+case_stub host-tsan gcc \
+    'case "$*" in *-fsanitize=thread*) echo "/usr/bin/ld: cannot find -ltsan: No such file or directory" >&2; exit 1;; esac; exec /usr/bin/gcc "$@"' \
+    '^deps: gcc cannot link a ThreadSanitizer program: .*\(package: libtsan2\)$'
+# The TSan program links but its runtime refuses the address-space layout.
+case_stub host-tsan-run gcc \
+    'case "$*" in *-fsanitize=thread*) prev=; for a; do [ "$prev" = -o ] && out=$a; prev=$a; done
+printf "#!/bin/sh\necho \"FATAL: ThreadSanitizer: unexpected memory mapping 0x5e0000000000-0x5e0000001000\" >&2\nexit 66\n" > "$out"; chmod +x "$out"; exit 0;; esac; exec /usr/bin/gcc "$@"' \
+    '^deps: a ThreadSanitizer program does not run: FATAL: ThreadSanitizer: unexpected memory mapping .*\(package: libtsan2\)$'
 case_stub qemu-rom qemu-system-aarch64 \
     'echo "qemu-system-aarch64: failed to find romfile \"efi-virtio.rom\"" >&2; exit 1' \
     '^deps: qemu-system-aarch64 -M virt does not start: .*efi-virtio.rom.*\(package: qemu-system-arm\)$'

@@ -7,6 +7,8 @@
 #   expect_rc NAME N | expect_out NAME ERE | expect_not NAME ERE | expect_lines NAME N
 #   expect_cmd NAME 'SHELL TEST'       run on the host after the boot, $OUT = the case's output file,
 #                                      $EXPORT = what the cases copied to export/ (stage dir)
+#   smp_twin NAME...                   also run these VMM cases with `--cpus 2` added to every
+#                                      bin/isv, as NAME-smp2, under the same expectations
 # Usage: run.sh [--build DIR] [--only REGEX]
 set -uo pipefail
 build=build only=""
@@ -27,7 +29,8 @@ EXPORT=$work/export             # and what VMM cases leave in export/ comes back
 cases_file=$work/cases
 : > "$cases_file"
 names=() kinds=() host_cmds=() host_limits=()
-declare -A exp_rc exp_out exp_not exp_lines exp_cmd
+declare -A exp_rc exp_out exp_not exp_lines exp_cmd case_limit case_cmd
+twins=()
 total_limit=0
 
 selected() { [ -z "$only" ] || [[ $1 =~ $only ]]; }
@@ -36,6 +39,7 @@ vmm_case() {
     names+=("$1"); kinds+=(vmm); host_cmds+=(""); host_limits+=(0)
     printf '%s\t%s\t%s\n' "$1" "$2" "$3" >> "$cases_file"
     total_limit=$((total_limit + $2))
+    case_limit[$1]=$2 case_cmd[$1]=$3
 }
 host_case() {
     selected "$1" || return 0
@@ -47,10 +51,21 @@ expect_out()   { exp_out[$1]+="$2$sep"; }
 expect_not()   { exp_not[$1]+="$2$sep"; }
 expect_lines() { exp_lines[$1]=$2; }
 expect_cmd()   { exp_cmd[$1]+="$2$sep"; }
+smp_twin()     { twins+=("$@"); }
 
 for s in tests/integration/suite-*.sh; do
     # shellcheck source=/dev/null
     . "$s"
+done
+for n in ${twins[@]+"${twins[@]}"}; do
+    [ -n "${case_cmd[$n]:-}" ] || continue   # not selected (--only)
+    t=$n-smp2
+    vmm_case "$t" "${case_limit[$n]}" "${case_cmd[$n]//bin\/isv /bin/isv --cpus 2 }"
+    for a in exp_rc exp_out exp_not exp_lines exp_cmd; do
+        declare -n arr=$a
+        [ -z "${arr[$n]+x}" ] || arr[$t]=${arr[$n]}
+        unset -n arr
+    done
 done
 [ ${#names[@]} -gt 0 ] || { echo "run.sh: no case matches '$only'"; echo "0 passed, 1 failed"; exit 1; }
 

@@ -43,6 +43,15 @@ expect_out bench-run-isv "$BENCH_GREETING"
 expect_out bench-run-isv '^bench-run: first-byte-ms [0-9]+\.[0-9]{3} total-ms [0-9]+\.[0-9]{3} maxrss-kib [1-9][0-9]* status 0$'
 expect_cmd bench-run-isv 'tail -n1 "$OUT" | awk "{ exit !(\$3 > 0 && \$3 < \$5) }"'
 
+# Marks and the VMM's own memory (guest RAM, one 128 MiB mapping, left out).
+vmm_case bench-run-mark 30 "bin/bench-run --mark 'powering off' --mark 'never printed' --ram-mib 128 -- bin/isv guest/gcc/Image"
+expect_rc bench-run-mark 0
+expect_out bench-run-mark "^bench-run: mark 'powering off' ms [1-9][0-9]*\.[0-9]{3}$"
+expect_out bench-run-mark "^bench-run: mark 'never printed' ms -1\.000$"
+expect_out bench-run-mark '^bench-run: vmm-rss-kib [1-9][0-9]* samples [1-9][0-9]*$'
+expect_cmd bench-run-mark 'm=$(sed -n "s/^bench-run: mark .powering off. ms //p" "$OUT"); t=$(sed -n "s/.* total-ms \([0-9.]*\) .*/\1/p" "$OUT"); awk -v m="$m" -v t="$t" "BEGIN { exit !(m > 0 && m < t) }"'
+expect_cmd bench-run-mark 'r=$(sed -n "s/^bench-run: vmm-rss-kib \([0-9]*\) .*/\1/p" "$OUT"); x=$(sed -n "s/.* maxrss-kib \([0-9]*\) .*/\1/p" "$OUT"); [ "$r" -le "$x" ]'
+
 vmm_case bench-run-status 30 "bin/bench-run -- bin/isv --append isv.test=none guest/gcc/Image"
 expect_rc bench-run-status 2
 expect_out bench-run-status 'status 2$'
@@ -50,6 +59,13 @@ expect_out bench-run-status 'status 2$'
 vmm_case bench-run-silent 10 "bin/bench-run -- /bin/true"
 expect_rc bench-run-silent 0
 expect_out bench-run-silent '^bench-run: first-byte-ms -1\.000 '
+
+# Two vCPUs exiting at once (make bench's SMP figure): both phases report.
+vmm_case bench-smp-isv 60 "bin/isv --cpus 2 --device virtio-rng --append 'isv.test=bench-smp isv.bench.n=64' guest/gcc/Image"
+expect_rc bench-smp-isv 0
+expect_out bench-smp-isv '^isv guest: bench-smp: 1 cpu: 64 exits in [0-9]+ us \([1-9][0-9]* exits/s\)$'
+expect_out bench-smp-isv '^isv guest: bench-smp: 2 cpus: 128 exits in [0-9]+ us \([1-9][0-9]* exits/s\)$'
+expect_out bench-smp-isv '^isv guest: bench-smp: aggregate ratio 2cpu/1cpu: [0-9]+\.[0-9]{2}$'
 
 # The guest test refuses what it cannot measure.
 vmm_case bench-no-slot0 30 "bin/isv --append '$BENCH_ARGS' guest/gcc/Image"
@@ -74,8 +90,11 @@ expect_out bench-summary '^isv / floor +1\.100 \[1\.000\.\.1\.200\] +1\.050 \[1\
 expect_out bench-summary '^isv / QEMU +0\.550 .* < 1 +PASS$'
 expect_out bench-summary '^  sign-extension check per read .* per round: 50 \[50\.\.50\] ns$'
 expect_out bench-summary '^  decode \+ bus \+ device per slot-0 access \(virtio-rng@a000000, --stats\): 4950 ns$'
-expect_out bench-summary '^runs that failed or did not finish: isv-nosext@3 \(rc 5\)$'
+expect_out bench-summary '^runs that failed or did not finish: isv-nosext@3 \(rc 5\), smp2@3$'
 expect_out bench-summary '^ +device virtio-rng@a000000 +reads 101, writes 101,'
+expect_out bench-summary '^2 vCPUs making MMIO exits concurrently \(isv --cpus 2, isv.test=bench-smp, 2 runs\):$'
+expect_out bench-summary '^  2 vCPUs at once: 180000 \[160000\.\.200000\] exits/s$'
+expect_out bench-summary '^  aggregate ratio 2 vCPUs / 1 vCPU, per run: 1\.80 \[1\.60\.\.2\.00\]$'
 
 host_case bench-summary-incomplete 20 "grep -v '^@@ISV-END qemu' tests/integration/bench-sample.log > /tmp/isv-bench-partial.log; python3 scripts/bench-summary.py /tmp/isv-bench-partial.log"
 expect_rc bench-summary-incomplete 1

@@ -16,6 +16,7 @@ Test(cli, defaults)
     cr_assert_eq(PARSE(&c, err, "Image"), 0);
     cr_assert_str_eq(c.image, "Image");
     cr_assert_eq(c.mem_bytes, 128ull << 20);
+    cr_assert_eq(c.ncpus, 1);
     cr_assert_str_eq(c.append, "");
     cr_assert_null(c.dtb_out);
 }
@@ -64,6 +65,25 @@ Test(cli, errors_name_the_problem)
     EXPECT_ERROR("unknown option '--memory=5'", "--memory=5", "img");
     EXPECT_ERROR("more than one image", "a", "b");
     EXPECT_ERROR("--dump-dtb needs a path", "--dump-dtb=", "img");
+    EXPECT_ERROR("--cpus: 0 is out of range (1..123", "--cpus", "0", "img");
+    EXPECT_ERROR("--cpus: 124 is out of range", "--cpus=124", "img");
+    EXPECT_ERROR("--cpus: 100000 is out of range", "--cpus", "100000", "img");
+    EXPECT_ERROR("--cpus: 99999999999999999999999 is out of range", "--cpus", "99999999999999999999999", "img");
+    EXPECT_ERROR("--cpus: 'x' is not a number", "--cpus", "x", "img");
+    EXPECT_ERROR("--cpus: '-2' is not a number", "--cpus=-2", "img");
+    EXPECT_ERROR("--cpus: '2x' is not a number", "--cpus", "2x", "img");
+    EXPECT_ERROR("--cpus: '' is not a number", "--cpus=", "img");
+    EXPECT_ERROR("--cpus needs a value", "img", "--cpus");
+}
+
+Test(cli, cpus)
+{
+    struct config c;
+    char err[200];
+    cr_assert_eq(PARSE(&c, err, "--cpus", "4", "img"), 0, "%s", err);
+    cr_assert_eq(c.ncpus, 4);
+    cr_assert_eq(PARSE(&c, err, "--cpus=123", "img"), 0, "%s", err);
+    cr_assert_eq(c.ncpus, 123);
 }
 
 Test(cli, devices_repeatable_in_order)

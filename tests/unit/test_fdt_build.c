@@ -8,6 +8,7 @@
 #include "../../devices/pl011.h"
 #include "../../devices/pl031.h"
 #include "../../vmm/config.h"
+#include "../../vmm/gic.h"
 #include "../../vmm/device_table.h"
 #include "../../vmm/fdt_build.h"
 
@@ -71,8 +72,60 @@ Test(fdt_build, virt_layout_and_console)
     cr_assert_str_eq(fdt_getprop(buf, psci, "method", NULL), "hvc");
     cr_assert_geq(fdt_node_offset_by_compatible(buf, -1, "arm,armv8-timer"), 0);
     int cpu = fdt_path_offset(buf, "/cpus/cpu@0");
-    cr_assert_str_eq(fdt_getprop(buf, cpu, "enable-method", NULL), "psci");
+    cr_assert_geq(cpu, 0);
+    cr_assert_null(fdt_getprop(buf, cpu, "enable-method", NULL), "a uniprocessor enables no CPU");
     uart->ops->destroy(uart);
+}
+
+/* SMP: each cpu node is named and addressed by its MPIDR affinity (bit 31,
+ * RES1, dropped), secondaries are enabled by PSCI, and the redistributor
+ * region covers every vCPU. */
+Test(fdt_build, cpus_carry_their_mpidrs)
+{
+    const uint64_t mpidr[3] = {0x80000000, 0x80000001, 0x80000102};
+    struct fdt_params p = {.ram_base = RAM_BASE, .ram_size = 128 << 20, .ncpus = 3, .mpidr = mpidr};
+    char err[200];
+    cr_assert_eq(fdt_build(buf, sizeof buf, &p, err, sizeof err), 0, "%s", err);
+    static const char *const paths[3] = {"/cpus/cpu@0", "/cpus/cpu@1", "/cpus/cpu@102"};
+    static const uint32_t regs[3] = {0, 1, 0x102};
+    cr_assert_eq(fdt32_to_cpu(*(const fdt32_t *)fdt_getprop(buf, fdt_path_offset(buf, "/cpus"),
+                                                            "#address-cells", NULL)), 1);
+    for (int i = 0; i < 3; i++) {
+        int cpu = fdt_path_offset(buf, paths[i]);
+        cr_assert_geq(cpu, 0, "%s", paths[i]);
+        cr_assert_eq(fdt32_to_cpu(*(const fdt32_t *)fdt_getprop(buf, cpu, "reg", NULL)), regs[i]);
+        cr_assert_str_eq(fdt_getprop(buf, cpu, "enable-method", NULL), "psci");
+    }
+    int gic = fdt_node_offset_by_compatible(buf, -1, "arm,gic-v3");
+    cr_assert_eq(reg64(buf, gic, 3), 3 * GIC_REDIST_SIZE);
+
+    /* Aff3 needs two address cells. */
+    const uint64_t aff3[2] = {0x80000000, 0x0100000000ull | 0x80000000};
+    struct fdt_params q = {.ram_base = RAM_BASE, .ram_size = 128 << 20, .ncpus = 2, .mpidr = aff3};
+    cr_assert_eq(fdt_build(buf, sizeof buf, &q, err, sizeof err), 0, "%s", err);
+    int cpu = fdt_path_offset(buf, "/cpus/cpu@100000000");
+    cr_assert_geq(cpu, 0);
+    int len;
+    const fdt32_t *r = fdt_getprop(buf, cpu, "reg", &len);
+    cr_assert_eq(len, 8);
+    cr_assert_eq(fdt32_to_cpu(r[0]), 1);
+    cr_assert_eq(fdt32_to_cpu(r[1]), 0);
+}
+
+/* The largest count the redistributor region holds still fits the blob. */
+Test(fdt_build, most_cpus_fit)
+{
+    static uint64_t mpidr[GIC_MAX_CPUS];
+    for (unsigned i = 0; i < GIC_MAX_CPUS; i++)
+        mpidr[i] = 0x80000000 | (i / 16) << 8 | (i % 16);
+    struct fdt_params p = {.ram_base = RAM_BASE, .ram_size = 128 << 20, .ncpus = GIC_MAX_CPUS,
+                           .mpidr = mpidr};
+    char err[200];
+    cr_assert_eq(GIC_MAX_CPUS, 123);
+    cr_assert_eq(fdt_build(buf, sizeof buf, &p, err, sizeof err), 0, "%s", err);
+    cr_assert_geq(fdt_path_offset(buf, "/cpus/cpu@70a"), 0, "cpu 122 = Aff1 7, Aff0 10");
+    int gic = fdt_node_offset_by_compatible(buf, -1, "arm,gic-v3");
+    cr_assert_eq(reg64(buf, gic, 2) + reg64(buf, gic, 3), GIC_REDIST_BASE + GIC_REDIST_REGION);
 }
 
 Test(fdt_build, too_small_buffer_is_an_error)

@@ -5,12 +5,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../../vmm/board.h"
 #include "../../devices/testdev.h"
 #include "../../vmm/bus.h"
 #include "../../vmm/nisv.h"
 #include "a64_encode.h"
 
-#define RAM_BASE 0x40000000ull
 #define RAM_SIZE (4u << 20)
 
 static uint8_t *ram_host;

@@ -60,3 +60,47 @@ Test(stats, counts_by_kind_width_and_device)
     a->ops->destroy(a);
     b->ops->destroy(b);
 }
+
+/* Per-vCPU counters merge into one report; each vCPU keeps its own line. */
+Test(stats, merge_per_vcpu)
+{
+    struct device *a = testdev_create(0x1000, NULL), *b = testdev_create(0x2000, NULL);
+    struct exit_stats v0 = {0}, v1 = {0}, all = {0};
+    stats_mmio(&v0, a, false, 4, 100);
+    stats_mmio(&v0, a, true, 4, 100);
+    stats_mmio(&v1, a, false, 8, 100);
+    stats_mmio(&v1, b, true, 2, 100);
+    stats_nisv(&v1, 3, "pair", 10);
+    stats_exit(&v1, STAT_INTR, 0);
+    v0.runs = 2;
+    v1.runs = 4;
+    v0.start_ns = 500, v0.end_ns = 2000;
+    v1.start_ns = 700, v1.end_ns = 3000;
+    stats_merge(&all, &v0);
+    stats_merge(&all, &v1);
+    cr_assert_eq(all.count[STAT_MMIO_READ], 2);
+    cr_assert_eq(all.count[STAT_MMIO_WRITE], 2);
+    cr_assert_eq(all.count[STAT_NISV], 1);
+    cr_assert_eq(all.nisv_by_reason[3], 1);
+    cr_assert_str_eq(all.nisv_reason_name[3], "pair");
+    cr_assert_eq(all.by_width[0][2] + all.by_width[0][3], 2);
+    cr_assert_eq(all.runs, 6);
+    cr_assert_eq(all.start_ns, 500);
+    cr_assert_eq(all.end_ns, 3000);
+    cr_assert_eq(all.ndevs, 2);
+    cr_assert_eq(all.devs[0].dev, a);
+    cr_assert_eq(all.devs[0].reads, 2);
+    cr_assert_eq(all.devs[0].writes, 1);
+    cr_assert_eq(all.devs[1].writes, 1);
+
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    stats_print_vcpu(&v1, 1, f);
+    fclose(f);
+    fold_spaces(text);
+    cr_assert_str_eq(text, "isv: stats: vcpu 1 4 exits, mmio 2, nisv 1, 4 KVM_RUN calls\n");
+    free(text);
+    a->ops->destroy(a);
+    b->ops->destroy(b);
+}

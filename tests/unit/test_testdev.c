@@ -1,6 +1,7 @@
 /* The test device, through the bus as the VMM drives it. */
 #include <criterion/criterion.h>
 
+#include "../../vmm/board.h"
 #include "../../devices/testdev.h"
 #include "../../vmm/bus.h"
 

@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "../../vmm/board.h"
 #include "../../devices/virtio_devices.h"
 #include "../../devices/virtio_mmio.h"
 #include "vtest.h"

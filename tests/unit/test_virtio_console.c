@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../../vmm/board.h"
 #include "../../devices/virtio_devices.h"
 #include "../../devices/virtio_mmio.h"
 #include "vtest.h"

@@ -8,6 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../../vmm/board.h"
 #include "../../devices/pl011.h"
 #include "../../devices/virtio_devices.h"
 #include "../../devices/virtio_mmio.h"

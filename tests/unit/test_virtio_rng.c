@@ -2,6 +2,7 @@
 #include <criterion/criterion.h>
 #include <string.h>
 
+#include "../../vmm/board.h"
 #include "../../devices/virtio_devices.h"
 #include "../../devices/virtio_mmio.h"
 #include "vtest.h"
