@@ -5,7 +5,9 @@
 #   build/aarch64/bench-run   boot-to-first-byte and peak RSS of a VMM run
 #   isv.test=bench            the guest's timed loops (guest/bench.c)
 #
-#   make bench [BENCH_N=2000] [BENCH_ROUNDS=8]
+#   make bench [BENCH_N=2000] [BENCH_ROUNDS=8] [BENCH_LX_ROUNDS=3] [BENCH_LX_SECS=3]
+# (the last two: the Linux rounds, isv and QEMU, and lxbench's seconds per
+# random-read run)
 # writes the table to build/bench/results.txt as well.
 
 FLOOR := $(A64B)/kvm-floor

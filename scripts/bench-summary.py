@@ -32,6 +32,11 @@ BENCH_RE = re.compile(r"^isv guest: bench: (read|write) (\d+) exits in (\d+) us 
 SMP_RE = re.compile(r"^isv guest: bench-smp: ([12]) cpus?: (\d+) exits in (\d+) us \((\d+) exits/s\)")
 RUN_RE = re.compile(r"^bench-run: first-byte-ms (\S+) total-ms (\S+) maxrss-kib (\d+) status (\d+)")
 HOST_RE = re.compile(r"^@@ISV-HOST (.*)")
+MARK_RE = re.compile(r"^bench-run: mark 'isv-linux: init started' ms (\S+)")
+VRSS_RE = re.compile(r"^bench-run: vmm-rss-kib (-?\d+) samples (\d+)")
+SEQ_RE = re.compile(r"lxbench: seq \S+ write-mibps ([0-9.]+) read-mibps ([0-9.]+)")
+RAND_RE = re.compile(r"lxbench: rand \S+ qd (\d+) iops (\d+)")
+TTY_RE = re.compile(r"lxbench: tty /dev/(ttyAMA0|hvc0) bytes (\d+) seconds \S+ bps (\d+)")
 
 
 def parse(lines):
@@ -66,7 +71,23 @@ def parse(lines):
         m = RUN_RE.match(line)
         if m:
             cur["first"] = float(m.group(1))
+            cur["total"] = float(m.group(2))
             cur["rss"] = int(m.group(3))
+        m = MARK_RE.match(line)
+        if m and float(m.group(1)) >= 0:
+            cur["init"] = float(m.group(1))
+        m = VRSS_RE.match(line)
+        if m and int(m.group(1)) > 0:
+            cur["vrss"] = int(m.group(1))
+        m = SEQ_RE.search(line)
+        if m:
+            cur["seqw"], cur["seqr"] = float(m.group(1)), float(m.group(2))
+        m = RAND_RE.search(line)
+        if m:
+            cur["qd" + m.group(1)] = int(m.group(2))
+        m = TTY_RE.search(line)
+        if m:
+            cur[m.group(1)] = int(m.group(3))
     return host, cases
 
 
@@ -82,6 +103,79 @@ def spread(xs, fmt):
     if not xs:
         return "-"
     return f"{fmt(statistics.median(xs))} [{fmt(min(xs))}..{fmt(max(xs))}]"
+
+
+# Linux rows: (label, case kind, field, better, target). better "low": the
+# ratio isv/QEMU must be <= target; "high": >= target.
+LX_ROWS = [
+    ("boot to userspace, quiet (ms)", "lxboot", "init", "low", 0.5),
+    ("boot to VMM exit, quiet (ms)", "lxboot", "total", "low", 0.5),
+    ("boot to userspace, loglevel=7 (ms)", "lxverbose", "init", "low", None),
+    ("virtio-blk seq write 1M (MiB/s)", "lxio", "seqw", "high", 1.0),
+    ("virtio-blk seq read 1M (MiB/s)", "lxio", "seqr", "high", 1.0),
+    ("virtio-blk rand read 4K qd1 (IOPS)", "lxio", "qd1", "high", 1.0),
+    ("virtio-blk rand read 4K qd16 (IOPS)", "lxio", "qd16", "high", 1.0),
+    ("ttyAMA0 64 KiB (bytes/s)", "lxio", "ttyAMA0", "high", 1.0),
+    ("hvc0 64 KiB (bytes/s)", "lxio", "hvc0", "high", 1.0),
+    ("VMM RSS, make run devices (KiB)", "rss", "vrss", "low", None),
+    ("VMM RSS, Linux with disk+console (KiB)", "lxio", "vrss", "low", None),
+]
+
+
+def linux_section(cases):
+    """The Linux-guest table: per row the median [min..max] of each VMM and of
+    the per-round ratio isv/QEMU, against its target."""
+    by = {}  # (kind, vmm) -> {round: case}
+    for name, c in cases.items():
+        m = re.fullmatch(r"(lxboot|lxverbose|lxio|rss)-(isv|qemu)@(\d+)", name)
+        if m and c.get("rc") == 0:
+            by.setdefault((m.group(1), m.group(2)), {})[int(m.group(3))] = c
+    if not by:
+        return []
+    out = ["", "Linux guest: Debian's cloud kernel + the project's initramfs, 1 vCPU, 256 MiB, same "
+           "command line; median [min..max] over rounds, ratio isv/QEMU per round"]
+    hdr = f"{'what':<40} {'isv':<26} {'QEMU':<28} {'isv/QEMU':<22} {'target':<8} verdict"
+    out += [hdr, "-" * len(hdr)]
+    f0 = lambda x: f"{x:.0f}"
+    for label, kind, field, better, target in LX_ROWS:
+        a, b = by.get((kind, "isv"), {}), by.get((kind, "qemu"), {})
+        va = [c[field] for c in a.values() if field in c]
+        vb = [c[field] for c in b.values() if field in c]
+        rs = [a[r][field] / b[r][field] for r in sorted(set(a) & set(b))
+              if field in a[r] and field in b[r] and b[r][field]]
+        if target is None:
+            tgt, verdict = "(info)", ""
+        elif not rs:
+            tgt, verdict = f"{'<=' if better == 'low' else '>='} {target:g}", "NO DATA"
+        else:
+            tgt = f"{'<=' if better == 'low' else '>='} {target:g}"
+            med = statistics.median(rs)
+            verdict = "PASS" if (med <= target if better == "low" else med >= target) else "MISS"
+        if label.startswith("VMM RSS, make run"):
+            tgt, verdict = "isv<=2048", ("PASS" if va and statistics.median(va) <= 2048 else "MISS")
+        out.append(f"{label:<40} {spread(va, f0):<26} {spread(vb, f0):<28} "
+                   f"{spread(rs, lambda x: f'{x:.3f}'):<22} {tgt:<8} {verdict}")
+    out.append("  (VMM RSS: peak resident memory of the VMM process from /proc/PID/smaps, leaving out "
+               "mappings of at least the guest's RAM size, i.e. guest RAM)")
+    # Where the time goes: printing, and isv's exits per device (--stats runs).
+    for kind, what in (("profile-lxboot-isv", "isv, loglevel=7 boot, --stats"),
+                       ("profile-lxio-isv", "isv, quiet boot + 64 KiB to ttyAMA0 and hvc0, --stats")):
+        c = cases.get(kind)
+        if not c or c.get("rc") != 0:
+            continue
+        out.append(f"  {what}:")
+        # (bench-run relays the console, so a console line may run into stderr's)
+        out += ["    " + l[l.index("isv: stats: ") + len("isv: stats: "):].strip() for l in c["lines"]
+                if l.startswith("isv: stats:   device") or re.search(r"isv: stats: \d+ exits in ", l)]
+        if kind == "profile-lxio-isv":
+            dev = re.compile(r"^isv: stats: +device (pl011|virtio-console)@\S+ +reads (\d+), writes (\d+)")
+            for l in c["lines"]:
+                m = dev.match(l)
+                if m:
+                    out.append(f"    {m.group(1)} MMIO exits per console byte: "
+                               f"{(int(m.group(2)) + int(m.group(3))) / 65536:.3f} "
+                               "(whole run, over the 64 KiB written)")
+    return out
 
 
 def summarize(host, cases, n, rounds, qemu):
@@ -189,6 +283,8 @@ def summarize(host, cases, n, rounds, qemu):
         out.append("  one extra run with --stats (VMM time from KVM_RUN's return to the end of the bus "
                    "access; excludes the sign-extension check):")
         out += ["  " + l[len("isv: stats: "):] for l in prof["lines"] if l.startswith("isv: stats: ")]
+    out += linux_section(cases)
+
     # SMP: aggregate exits per second with two vCPUs exiting at once, over one
     # vCPU alone in the same boot (no target yet: the figure is the point).
     smp = [c for name, c in sorted(cases.items()) if name.startswith("smp2@")
@@ -203,6 +299,8 @@ def summarize(host, cases, n, rounds, qemu):
                    f"{spread([c['smp2'] / c['smp1'] for c in smp], lambda v: f'{v:.2f}')}")
     failed += [name for name, c in sorted(cases.items())
                if name.startswith("smp2@") and c not in smp]
+    failed += [f"{name} (rc {c.get('rc', 'missing')})" for name, c in sorted(cases.items())
+               if re.fullmatch(r"(lxboot|lxverbose|lxio|rss)-(isv|qemu)@\d+", name) and c.get("rc") != 0]
     if failed:
         out.append("")
         out.append("runs that failed or did not finish: " + ", ".join(failed))

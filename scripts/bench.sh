@@ -32,7 +32,7 @@ done
 here=$(cd "$(dirname "$0")" && pwd)
 a64=$build/aarch64
 out=$build/bench
-for f in "$a64/isv" "$a64/kvm-floor" "$a64/bench-run" "$a64/guest-gcc/Image"; do
+for f in "$a64/isv" "$a64/kvm-floor" "$a64/bench-run" "$a64/guest-gcc/Image" "$build/linux/initramfs.cpio.gz"; do
     [ -e "$f" ] || { echo "bench.sh: $f is missing (make build-all)" >&2; exit 2; }
 done
 
@@ -85,6 +85,63 @@ add "warm-smp2" "$per_run" "$(smp_cmd 100)"
 for ((r = 1; r <= rounds; r++)); do
     add "smp2@$r" "$((per_run * 2))" "$(smp_cmd "$n")"
 done
+# Linux (Debian's cloud kernel, the project's initramfs, 1 vCPU, 256 MiB), isv
+# against QEMU -accel kvm with the same kernel, initramfs and command line:
+#   lxboot    quiet boot: VMM start -> "isv-linux: init started" (the first
+#             line /init prints) and -> the VMM's exit after poweroff
+#   lxverbose the same with loglevel=7 (what printing costs)
+#   lxio      a 64 MiB virtio-blk disk and a virtio console: lxbench's
+#             sequential 1 MiB and random 4 KiB direct I/O, then 64 KiB
+#             written to ttyAMA0 and to hvc0 (guest/linux/tests/bench-*.sh)
+#   rss       the default `make run` devices on the project's guest
+# bench-run reports the VMM's own peak RSS with guest RAM left out.
+LX_ARGS="console=ttyAMA0 panic=-1"
+lx_cmd() { # VMM ARGS EXTRA-DEVICES(yes|no)
+    local initrd=linux/initramfs.cpio.gz kernel=linux/vmlinuz
+    case $1 in
+    isv) echo "bin/isv --mem 256M --initrd $initrd" \
+              "$([ "$3" = yes ] && echo "--device virtio-blk,file=/tmp/lxb.img --device virtio-console,file=/tmp/hvc.out")" \
+              "--append '$2' $kernel" ;;
+    qemu) echo "qemu/lib/ld-linux-aarch64.so.1 --library-path qemu/lib qemu/bin/qemu-system-aarch64" \
+               "-nodefaults -display none -monitor none -serial stdio -no-reboot" \
+               "-M virt,gic-version=3 -accel kvm -cpu host -smp 1 -m 256M" \
+               "$([ "$3" = yes ] && echo "-global virtio-mmio.force-legacy=false" \
+                   "-drive if=none,id=d0,file=/tmp/lxb.img,format=raw -device virtio-blk-device,drive=d0" \
+                   "-device virtio-serial-device -chardev file,id=hc,path=/tmp/hvc.out -device virtconsole,chardev=hc")" \
+               "-kernel $kernel -initrd $initrd -append '$2'" ;;
+    esac
+}
+lx_run() { # VMM ARGS DEVICES
+    echo "rm -f /tmp/lxb.img /tmp/hvc.out; truncate -s 64M /tmp/lxb.img; bin/bench-run --mark 'isv-linux: init started'" \
+         "--ram-mib 256 -- $(lx_cmd "$@"); echo \"bench: hvc file \$(wc -c < /tmp/hvc.out 2>/dev/null) bytes\""
+}
+rss_cmd() { # VMM
+    case $1 in
+    isv) echo "bin/isv --device virtio-blk,file=/tmp/run.img --device virtio-rng --device virtio-console,file=/dev/stdout guest/gcc/Image" ;;
+    qemu) echo "qemu/lib/ld-linux-aarch64.so.1 --library-path qemu/lib qemu/bin/qemu-system-aarch64" \
+               "-nodefaults -display none -monitor none -serial stdio -no-reboot" \
+               "-M virt,gic-version=3 -accel kvm -cpu host -smp 1 -m 128M -global virtio-mmio.force-legacy=false" \
+               "-drive if=none,id=d0,file=/tmp/run.img,format=raw -device virtio-blk-device,drive=d0" \
+               "-device virtio-rng-device -device virtio-serial-device -chardev file,id=hc,path=/dev/stdout -device virtconsole,chardev=hc" \
+               "-kernel guest/gcc/Image" ;;
+    esac
+}
+lx_secs=${BENCH_LX_SECS:-3}
+lx_rounds=${BENCH_LX_ROUNDS:-3}
+lx_limit=300
+for ((r = 1; r <= lx_rounds; r++)); do
+    order=(isv qemu) # each goes first in every other round
+    [ $((r % 2)) = 0 ] && order=(qemu isv)
+    for v in "${order[@]}"; do
+        add "lxboot-$v@$r" "$lx_limit" "$(lx_run "$v" "$LX_ARGS quiet isv.linux=boot" no)"
+        add "lxverbose-$v@$r" "$lx_limit" "$(lx_run "$v" "$LX_ARGS loglevel=7 isv.linux=boot" no)"
+        add "lxio-$v@$r" "$lx_limit" "$(lx_run "$v" "$LX_ARGS quiet isv.linux=bench-blk,bench-tty isv.bench.secs=$lx_secs" yes)"
+        add "rss-$v@$r" "$per_run" "truncate -s 1M /tmp/run.img; bin/bench-run --ram-mib 128 -- $(rss_cmd "$v")"
+    done
+done
+# Where isv's Linux boot and console time goes: --stats per device.
+add "profile-lxboot-isv" "$lx_limit" "$(lx_run isv "$LX_ARGS loglevel=7 isv.linux=boot" no | sed 's/bin\/isv /bin\/isv --stats /')"
+add "profile-lxio-isv" "$lx_limit" "$(lx_run isv "$LX_ARGS quiet isv.linux=bench-tty" yes | sed 's/bin\/isv /bin\/isv --stats /')"
 # One profiled run: where isv's time per exit goes (--stats), outside the rounds.
 add "profile-isv" "$per_run" "$(cmd_for isv "$n" | sed 's/^bin\/isv /bin\/isv --stats /')"
 
