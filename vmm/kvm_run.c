@@ -219,7 +219,6 @@ static enum stat_kind stat_kind_of(enum exit_kind k)
     }
 }
 
-
 /* One vCPU until it stops the VM or is told to stop: the first returns an
  * enum isv_exit, the second KICKED. */
 #define KICKED (-2)
@@ -285,9 +284,9 @@ static int vcpu_loop(struct vcpu *c)
     return rc;
 }
 
-/* Signals: KICK interrupts a vCPU thread's KVM_RUN (its handler does
- * nothing; the EINTR is the point). WAKE tells the main thread that a vCPU
- * stopped the VM. Both are blocked everywhere else. */
+/* Signals: KICK, sent only to vCPU threads, interrupts KVM_RUN (its handler
+ * does nothing; the EINTR is the point). WAKE, sent only to the main thread,
+ * which blocks it and takes it with sigwaitinfo, says a vCPU stopped the VM. */
 #define SIG_KICK SIGUSR1
 #define SIG_WAKE SIGUSR2
 
