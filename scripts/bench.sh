@@ -46,6 +46,12 @@ mkdir -p "$extra/bin" "$extra/qemu"
 cp "$a64/kvm-floor" "$a64/bench-run" "$extra/bin/"
 cp -a "$build/cache/arm64-qemu/bundle/." "$extra/qemu/"
 
+# QEMU from the bundle, through the arm64 dynamic loader, in its KVM mode with
+# one vCPU and no default devices (every QEMU command below starts so).
+QEMU_KVM="qemu/lib/ld-linux-aarch64.so.1 --library-path qemu/lib qemu/bin/qemu-system-aarch64"
+QEMU_KVM+=" -nodefaults -display none -monitor none -serial stdio -no-reboot"
+QEMU_KVM+=" -M virt,gic-version=3 -accel kvm -cpu host -smp 1"
+
 # The four commands (run in the stage dir). Same guest, same bootargs, 128 MiB, one vCPU.
 cmd_for() { # VARIANT N
     local a="isv.test=bench isv.bench.n=$2" img=guest/gcc/Image
@@ -53,9 +59,7 @@ cmd_for() { # VARIANT N
     isv) echo "bin/isv --device virtio-rng --append '$a' $img" ;;
     isv-nosext) echo "bin/isv --sext-fix off --device virtio-rng --append '$a' $img" ;;
     floor) echo "bin/kvm-floor --append '$a' $img" ;;
-    qemu) echo "qemu/lib/ld-linux-aarch64.so.1 --library-path qemu/lib qemu/bin/qemu-system-aarch64" \
-               "-nodefaults -display none -monitor none -serial stdio -no-reboot" \
-               "-M virt,gic-version=3 -accel kvm -cpu host -smp 1 -m 128M" \
+    qemu) echo "$QEMU_KVM -m 128M" \
                "-global virtio-mmio.force-legacy=false -device virtio-rng-device,bus=virtio-mmio-bus.0" \
                "-kernel $img -append '$a'" ;;
     esac
@@ -102,9 +106,7 @@ lx_cmd() { # VMM ARGS EXTRA-DEVICES(yes|no)
     isv) echo "bin/isv --mem 256M --initrd $initrd" \
               "$([ "$3" = yes ] && echo "--device virtio-blk,file=/tmp/lxb.img --device virtio-console,file=/tmp/hvc.out")" \
               "--append '$2' $kernel" ;;
-    qemu) echo "qemu/lib/ld-linux-aarch64.so.1 --library-path qemu/lib qemu/bin/qemu-system-aarch64" \
-               "-nodefaults -display none -monitor none -serial stdio -no-reboot" \
-               "-M virt,gic-version=3 -accel kvm -cpu host -smp 1 -m 256M" \
+    qemu) echo "$QEMU_KVM -m 256M" \
                "$([ "$3" = yes ] && echo "-global virtio-mmio.force-legacy=false" \
                    "-drive if=none,id=d0,file=/tmp/lxb.img,format=raw -device virtio-blk-device,drive=d0" \
                    "-device virtio-serial-device -chardev file,id=hc,path=/tmp/hvc.out -device virtconsole,chardev=hc")" \
@@ -118,9 +120,7 @@ lx_run() { # VMM ARGS DEVICES
 rss_cmd() { # VMM
     case $1 in
     isv) echo "bin/isv --device virtio-blk,file=/tmp/run.img --device virtio-rng --device virtio-console,file=/dev/stdout guest/gcc/Image" ;;
-    qemu) echo "qemu/lib/ld-linux-aarch64.so.1 --library-path qemu/lib qemu/bin/qemu-system-aarch64" \
-               "-nodefaults -display none -monitor none -serial stdio -no-reboot" \
-               "-M virt,gic-version=3 -accel kvm -cpu host -smp 1 -m 128M -global virtio-mmio.force-legacy=false" \
+    qemu) echo "$QEMU_KVM -m 128M -global virtio-mmio.force-legacy=false" \
                "-drive if=none,id=d0,file=/tmp/run.img,format=raw -device virtio-blk-device,drive=d0" \
                "-device virtio-rng-device -device virtio-serial-device -chardev file,id=hc,path=/dev/stdout -device virtconsole,chardev=hc" \
                "-kernel guest/gcc/Image" ;;

@@ -27,6 +27,18 @@ void stats_exit(struct exit_stats *s, enum stat_kind kind, uint64_t ns)
     s->ns[kind] += ns;
 }
 
+/* dev's counters in s, added on first use; NULL once the table is full. */
+static struct dev_stats *dev_slot(struct exit_stats *s, const struct device *dev)
+{
+    for (unsigned i = 0; i < s->ndevs; i++)
+        if (s->devs[i].dev == dev)
+            return &s->devs[i];
+    if (s->ndevs == STAT_MAX_DEVICES)
+        return NULL;
+    s->devs[s->ndevs].dev = dev;
+    return &s->devs[s->ndevs++];
+}
+
 void stats_mmio(struct exit_stats *s, const struct device *dev, bool is_write, unsigned len,
                 uint64_t ns)
 {
@@ -36,19 +48,14 @@ void stats_mmio(struct exit_stats *s, const struct device *dev, bool is_write, u
     }
     stats_exit(s, is_write ? STAT_MMIO_WRITE : STAT_MMIO_READ, ns);
     s->by_width[is_write][log2_len(len)]++;
-    unsigned i;
-    for (i = 0; i < s->ndevs && s->devs[i].dev != dev; i++)
-        ;
-    if (i == s->ndevs) {
-        if (s->ndevs == STAT_MAX_DEVICES)
-            return;
-        s->devs[s->ndevs++].dev = dev;
-    }
+    struct dev_stats *d = dev_slot(s, dev);
+    if (!d)
+        return;
     if (is_write)
-        s->devs[i].writes++;
+        d->writes++;
     else
-        s->devs[i].reads++;
-    s->devs[i].ns += ns;
+        d->reads++;
+    d->ns += ns;
 }
 
 void stats_nisv(struct exit_stats *s, unsigned reason, const char *name, uint64_t ns)
@@ -76,17 +83,12 @@ void stats_merge(struct exit_stats *dst, const struct exit_stats *src)
     }
     for (unsigned j = 0; j < src->ndevs; j++) {
         const struct dev_stats *d = &src->devs[j];
-        unsigned i;
-        for (i = 0; i < dst->ndevs && dst->devs[i].dev != d->dev; i++)
-            ;
-        if (i == dst->ndevs) {
-            if (dst->ndevs == STAT_MAX_DEVICES)
-                continue;
-            dst->devs[dst->ndevs++].dev = d->dev;
-        }
-        dst->devs[i].reads += d->reads;
-        dst->devs[i].writes += d->writes;
-        dst->devs[i].ns += d->ns;
+        struct dev_stats *t = dev_slot(dst, d->dev);
+        if (!t)
+            continue;
+        t->reads += d->reads;
+        t->writes += d->writes;
+        t->ns += d->ns;
     }
     dst->runs += src->runs;
     if (src->start_ns && (!dst->start_ns || src->start_ns < dst->start_ns))
