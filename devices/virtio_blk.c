@@ -25,12 +25,26 @@
 #include "virtio_mmio.h"
 
 enum {
-    BLK_F_SEG_MAX = 2, BLK_F_RO = 5, BLK_F_FLUSH = 9,
+    BLK_F_SIZE_MAX = 1, BLK_F_SEG_MAX = 2, BLK_F_RO = 5, BLK_F_FLUSH = 9,
     T_IN = 0, T_OUT = 1, T_FLUSH = 4, T_GET_ID = 8,
     S_OK = 0, S_IOERR = 1, S_UNSUPP = 2,
     SECTOR = 512, HDR_LEN = 16, ID_BYTES = 20,
-    CFG_CAPACITY = 0, CFG_SEG_MAX = 12, CFG_LEN = 96, /* the whole v1.2 struct */
+    CFG_CAPACITY = 0, CFG_SIZE_MAX = 8, CFG_SEG_MAX = 12, CFG_LEN = 96, /* the whole v1.2 struct */
 };
+
+/*
+ * Bounds on what one guest notification can cost the host (a chain may alias
+ * one buffer up to 4 GiB): each data segment at most BLK_SIZE_MAX bytes and
+ * at most BLK_SEG_MAX of them, both advertised; a request whose data or
+ * writable part exceeds their product is refused (DEVICE_NEEDS_RESET, one
+ * budgeted line), whether or not the driver took the features. And at most
+ * BLK_CHAINS_PER_PASS requests per worker pass before the worker looks at its
+ * other events (stop, other queues) again.
+ */
+#define BLK_SIZE_MAX (64u << 10)
+#define BLK_SEG_MAX (VIRTQ_MAX_CHAIN - 2) /* header and status take two */
+#define BLK_MAX_DATA ((uint64_t)BLK_SIZE_MAX * BLK_SEG_MAX)
+#define BLK_CHAINS_PER_PASS 8
 
 struct blk {
     int fd;
@@ -38,6 +52,7 @@ struct blk {
     uint64_t sectors;
     char id[ID_BYTES];       /* NUL-padded, not necessarily terminated */
     unsigned log_budget;     /* host I/O errors worth reporting */
+    bool sync_failed;        /* an fsync or fdatasync failed: see blk_flush */
     /* worker-only scratch */
     struct virtq_chain chain;
     struct iovec data[VIRTQ_MAX_CHAIN];
@@ -97,9 +112,20 @@ static uint8_t blk_rw(struct blk *b, struct virtio_mmio *vm, uint64_t sector,
     return S_OK;
 }
 
+/* Linux reports a writeback error to one fsync and may mark the pages clean
+ * regardless, so a later fsync succeeds with the data never written: once a
+ * sync failed, no flush may claim success (QEMU's file-posix does the same). */
+static uint8_t sync_error(struct blk *b, struct virtio_mmio *vm, const char *what, int e)
+{
+    b->sync_failed = true;
+    return io_error(b, vm, what, e);
+}
+
 static uint8_t blk_flush(struct blk *b, struct virtio_mmio *vm)
 {
-    return fsync(b->fd) ? io_error(b, vm, "fsync", errno) : S_OK;
+    if (b->sync_failed)
+        return S_IOERR;
+    return fsync(b->fd) ? sync_error(b, vm, "fsync", errno) : S_OK;
 }
 
 static void blk_request(struct blk *b, struct virtio_mmio *vm, unsigned q, struct virtq_chain *c)
@@ -110,6 +136,13 @@ static void blk_request(struct blk *b, struct virtio_mmio *vm, unsigned q, struc
                          "request at head %u: %" PRIu64 " readable, %" PRIu64
                          " writable bytes (needs a 16-byte header and a status byte)",
                          c->head, c->rd_len, c->wr_len);
+        return;
+    }
+    if (c->rd_len - HDR_LEN > BLK_MAX_DATA || c->wr_len - 1 > BLK_MAX_DATA) {
+        virtio_mmio_fail(vm, q, c,
+                         "request at head %u: %" PRIu64 " readable, %" PRIu64
+                         " writable bytes (data is limited to seg_max x size_max = %" PRIu64 ")",
+                         c->head, c->rd_len, c->wr_len, BLK_MAX_DATA);
         return;
     }
     iov_to_buf(c->iov, c->nrd, 0, hdr, HDR_LEN); /* private copy: parsed once */
@@ -140,7 +173,7 @@ static void blk_request(struct blk *b, struct virtio_mmio *vm, unsigned q, struc
          * be stable (§5.2.6.2, writeback cache not in use). */
         if (status == S_OK && !(virtio_mmio_features(vm) & (1ull << BLK_F_FLUSH)) &&
             fdatasync(b->fd))
-            status = io_error(b, vm, "fdatasync", errno);
+            status = sync_error(b, vm, "fdatasync", errno);
         break;
     case T_FLUSH:
         status = blk_flush(b, vm);
@@ -161,8 +194,13 @@ static void blk_request(struct blk *b, struct virtio_mmio *vm, unsigned q, struc
 static void blk_queue_work(struct virtio_mmio *vm, unsigned q)
 {
     struct blk *b = virtio_mmio_priv(vm);
-    while (virtio_mmio_pop(vm, q, &b->chain))
+    for (unsigned n = 0; virtio_mmio_pop(vm, q, &b->chain); n++) {
         blk_request(b, vm, q, &b->chain);
+        if (n + 1 == BLK_CHAINS_PER_PASS) {
+            virtio_mmio_requeue(vm, q); /* the rest on a later pass */
+            return;
+        }
+    }
 }
 
 static void blk_free(void *priv)
@@ -220,10 +258,11 @@ struct device *virtio_blk_create(uint64_t base, int spi, struct device_host *hos
 
     uint8_t cfg[CFG_LEN] = {0};
     uint64_t cap = htole64(b->sectors);
-    uint32_t seg_max = htole32(VIRTQ_MAX_CHAIN - 2); /* header and status take two */
+    uint32_t seg_max = htole32(BLK_SEG_MAX), size_max = htole32(BLK_SIZE_MAX);
     memcpy(cfg + CFG_CAPACITY, &cap, 8);
+    memcpy(cfg + CFG_SIZE_MAX, &size_max, 4);
     memcpy(cfg + CFG_SEG_MAX, &seg_max, 4);
-    uint64_t features = 1ull << BLK_F_SEG_MAX | 1ull << BLK_F_FLUSH;
+    uint64_t features = 1ull << BLK_F_SIZE_MAX | 1ull << BLK_F_SEG_MAX | 1ull << BLK_F_FLUSH;
     if (readonly)
         features |= 1ull << BLK_F_RO;
     struct virtio_mmio *vm =

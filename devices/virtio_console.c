@@ -33,17 +33,26 @@ struct console {
     struct virtq_chain chain;
 };
 
+/* Write in pieces a pipe or terminal reporting POLLOUT takes without
+ * blocking, and wait for room in poll() beside the worker's stop eventfd: a
+ * stalled reader (blocking fd or not) delays the guest's output, never the
+ * VMM's exit. */
+#define OUT_CHUNK 4096 /* PIPE_BUF on Linux: a pipe with room takes it whole */
+
 static void write_out(struct console *con, struct virtio_mmio *vm, const uint8_t *p, size_t len)
 {
     while (len && !con->out_broken) {
-        ssize_t n = write(con->out_fd, p, len);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0 && errno == EAGAIN) { /* a nonblocking terminal or pipe: wait */
-            struct pollfd pfd = {.fd = con->out_fd, .events = POLLOUT};
-            poll(&pfd, 1, -1);
-            continue;
+        int w = virtio_mmio_wait_writable(vm, con->out_fd);
+        if (w <= 0) {
+            virtio_mmio_log(vm, "output: %zu bytes not written (%s)", len,
+                            w == 0 ? "the VMM is stopping and the reader is stalled"
+                                   : strerror(errno));
+            con->out_broken = true;
+            return;
         }
+        ssize_t n = write(con->out_fd, p, len < OUT_CHUNK ? len : OUT_CHUNK);
+        if (n < 0 && (errno == EINTR || errno == EAGAIN))
+            continue;
         if (n <= 0) {
             virtio_mmio_log(vm, "output: %s; console output dropped from now on",
                             n < 0 ? strerror(errno) : "nothing written");

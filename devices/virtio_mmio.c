@@ -115,19 +115,18 @@ static void __attribute__((format(printf, 2, 3))) fail(struct virtio_mmio *vm, c
 
 /* ---- queues ---- */
 
-/* Stop the worker from starting new chains on the queues in `mask` and wait for
- * the ones in flight to be pushed. Drops dev->lock while waiting. */
-static void quiesce(struct virtio_mmio *vm, unsigned mask)
+/* Stop the worker from starting new chains on the queues in `mask`. True
+ * when some are still in flight: the vCPU never waits for them (a stalled
+ * disk or pipe must not stall it); release() finishes the job. */
+static bool stop_queues(struct virtio_mmio *vm, unsigned mask)
 {
+    bool busy = false;
     for (unsigned i = 0; i < vm->ops->num_queues; i++)
-        if (mask & (1u << i))
+        if (mask & (1u << i)) {
             vm->q[i].stopping = true;
-    for (unsigned i = 0; i < vm->ops->num_queues; i++)
-        while ((mask & (1u << i)) && vm->q[i].inflight)
-            pthread_cond_wait(&vm->cond, &vm->dev.lock);
-    for (unsigned i = 0; i < vm->ops->num_queues; i++)
-        if (mask & (1u << i))
-            vm->q[i].stopping = false;
+            busy |= vm->q[i].inflight > 0;
+        }
+    return busy;
 }
 
 static void queue_clear(struct virtio_mmio *vm, struct vm_queue *q)
@@ -154,7 +153,12 @@ static void queue_enable(struct virtio_mmio *vm, struct vm_queue *q, uint32_t va
     char err[160];
 
     if (val == 0) {
-        quiesce(vm, 1u << qi);
+        /* QueueReady reads 1 until the in-flight chains are pushed. */
+        if (q->disabling || (q->ready && stop_queues(vm, 1u << qi))) {
+            q->disabling = true;
+            return;
+        }
+        q->stopping = false;
         queue_clear(vm, q);
         return;
     }
@@ -199,16 +203,43 @@ static void set_half(uint64_t *p, uint64_t off, uint32_t val)
 
 /* ---- status and reset ---- */
 
-void vm_reset_locked(struct virtio_mmio *vm)
+static void finish_reset(struct virtio_mmio *vm)
 {
-    quiesce(vm, (1u << vm->ops->num_queues) - 1);
+    vm->resetting = false;
     vm->status = 0;
     vm->drv_features = 0;
     vm->dev_features_sel = vm->drv_features_sel = vm->queue_sel = 0;
-    for (unsigned i = 0; i < vm->ops->num_queues; i++)
+    for (unsigned i = 0; i < vm->ops->num_queues; i++) {
+        vm->q[i].stopping = vm->q[i].disabling = false;
         queue_clear(vm, &vm->q[i]);
+    }
     vm->int_status = 0;
     update_irq(vm);
+}
+
+/* A reset the driver asked for: immediate when the queues are idle, else
+ * completed by the worker (Status reads non-zero until then, and a 1.2
+ * driver waits for 0). */
+void vm_reset_locked(struct virtio_mmio *vm)
+{
+    if (stop_queues(vm, (1u << vm->ops->num_queues) - 1))
+        vm->resetting = true;
+    else
+        finish_reset(vm);
+}
+
+void vm_queue_idle_locked(struct virtio_mmio *vm, struct vm_queue *q)
+{
+    if (q->disabling) {
+        q->disabling = q->stopping = false;
+        queue_clear(vm, q);
+    }
+    if (!vm->resetting)
+        return;
+    for (unsigned i = 0; i < vm->ops->num_queues; i++)
+        if (vm->q[i].inflight)
+            return;
+    finish_reset(vm);
 }
 
 static bool features_ok(struct virtio_mmio *vm)
@@ -356,6 +387,11 @@ static void vm_write(struct device *dev, uint64_t off, unsigned len, uint64_t va
     uint32_t val = (uint32_t)val64;
     struct vm_queue *q;
 
+    if (vm->resetting && !(off == R_STATUS && val == 0)) {
+        warn(vm, "register 0x%" PRIx64 " written while a reset waits for in-flight requests "
+                 "(Status reads non-zero until it completes); ignored", off);
+        return;
+    }
     if (off >= R_CONFIG) {
         uint32_t rel = (uint32_t)(off - R_CONFIG);
         if (config_access_ok(vm, rel, len, true) && vm->ops->config_write)
@@ -415,10 +451,17 @@ static void vm_write(struct device *dev, uint64_t off, unsigned len, uint64_t va
 
 /* ---- device_ops glue ---- */
 
+/* The host's reset (not a guest register write) may wait for the worker;
+ * if the worker is gone the chains will never be pushed, so reset anyway. */
 static void vm_reset(struct device *dev)
 {
+    struct virtio_mmio *vm = to_vm(dev);
     pthread_mutex_lock(&dev->lock);
-    vm_reset_locked(to_vm(dev));
+    vm_reset_locked(vm);
+    while (vm->resetting && !vm->worker_dead && vm->worker_running)
+        pthread_cond_wait(&vm->cond, &dev->lock);
+    if (vm->resetting)
+        finish_reset(vm);
     pthread_mutex_unlock(&dev->lock);
 }
 
@@ -435,7 +478,8 @@ static int vm_fdt(struct device *dev, void *fdt, const struct fdt_refs *refs)
 
 static void vm_free(struct virtio_mmio *vm, bool free_priv)
 {
-    vm_worker_stop(vm);
+    if (!vm_worker_stop(vm))
+        return; /* a stuck worker still uses it all: leak it to the exit */
     if (free_priv && vm->ops->free)
         vm->ops->free(vm->priv);
     for (unsigned i = 0; i < vm->ops->num_queues; i++)

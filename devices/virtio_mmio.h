@@ -121,6 +121,11 @@ int virtio_mmio_watch_fd(struct virtio_mmio *vm, int fd, bool on);
  * unless `locked`. */
 void virtio_mmio_set_config(struct virtio_mmio *vm, uint32_t off, const void *buf, uint32_t len,
                             bool locked);
+/* (worker) Look at queue q again on a later pass (bounds one pass's work). */
+void virtio_mmio_requeue(struct virtio_mmio *vm, unsigned q);
+/* (worker) Wait until fd can take a write without blocking. 1: it can;
+ * 0: the worker is being stopped (give the write up); -1: poll failed. */
+int virtio_mmio_wait_writable(struct virtio_mmio *vm, int fd);
 /* Log one line "<device name>: <message>" to stderr. */
 void virtio_mmio_log(struct virtio_mmio *vm, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));

@@ -10,6 +10,7 @@ struct vm_queue {
     uint64_t desc, driver, device; /* area addresses as written */
     bool ready;                    /* QueueReady; vq is valid while set */
     bool stopping;                 /* a reset/disable is waiting: pop nothing */
+    bool disabling;                /* QueueReady=0 waits for inflight to reach 0 */
     unsigned inflight;             /* chains popped and not yet pushed */
     int efd;                       /* notification eventfd */
     struct virtq vq;
@@ -24,6 +25,9 @@ struct virtio_mmio {
     uint32_t dev_features_sel, drv_features_sel, queue_sel;
     uint32_t status, int_status, config_gen;
     bool irq_level;
+    bool resetting;     /* Status=0 written, chains still in flight: Status reads
+                           the old value and other writes are ignored until the
+                           worker pushes the last one (virtio 1.2 §2.4) */
     unsigned warn_budget;
     unsigned fail_budget; /* needs-reset reports; a reset does not refill it */
     struct vm_queue q[VIRTIO_MMIO_MAX_QUEUES];
@@ -43,9 +47,13 @@ struct virtio_mmio {
 void vm_raise_locked(struct virtio_mmio *vm, uint32_t bits);
 void vm_fail_locked(struct virtio_mmio *vm, const char *msg);
 void vm_reset_locked(struct virtio_mmio *vm);
+/* The worker pushed or dropped the last in-flight chain of a stopping queue:
+ * finish the disable or reset that waited for it. */
+void vm_queue_idle_locked(struct virtio_mmio *vm, struct vm_queue *q);
 
-/* Start the worker (0, or -1 with err) / stop and join it (idempotent). */
+/* Start the worker (0, or -1 with err) / stop and join it (idempotent).
+ * False when it did not stop in time: nothing it uses may be freed. */
 int vm_worker_start(struct virtio_mmio *vm, char *err, size_t errlen);
-void vm_worker_stop(struct virtio_mmio *vm);
+bool vm_worker_stop(struct virtio_mmio *vm);
 
 #endif

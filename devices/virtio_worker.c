@@ -9,6 +9,7 @@
 #include "thread.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -53,19 +54,23 @@ bool virtio_mmio_pop(struct virtio_mmio *vm, unsigned q, struct virtq_chain *c)
     return r > 0;
 }
 
-/* Forget a popped chain; wakes a reset waiting for the queue to go idle. */
+/* Forget a popped chain; the last one of a stopping queue completes the
+ * reset or disable the guest asked for (and wakes a host-side waiter). */
 static void release(struct virtio_mmio *vm, unsigned q)
 {
     vm->q[q].inflight--;
-    if (vm->q[q].stopping && vm->q[q].inflight == 0)
+    if (vm->q[q].stopping && vm->q[q].inflight == 0) {
+        vm_queue_idle_locked(vm, &vm->q[q]);
         pthread_cond_broadcast(&vm->cond);
+    }
 }
 
 void virtio_mmio_push(struct virtio_mmio *vm, unsigned q, const struct virtq_chain *c,
                       uint32_t len)
 {
     pthread_mutex_lock(&vm->dev.lock);
-    /* The queue is still set up: reset and QueueReady=0 wait for us. */
+    /* The queue is still set up: reset and QueueReady=0 complete only in
+     * release(), after the last in-flight chain is pushed. */
     if (virtq_push(&vm->q[q].vq, c->head, len))
         vm_raise_locked(vm, VIRTIO_INT_VRING);
     release(vm, q);
@@ -82,10 +87,33 @@ void virtio_mmio_fail(struct virtio_mmio *vm, unsigned q, const struct virtq_cha
     vsnprintf(msg + n, sizeof msg - (size_t)n, fmt, ap);
     va_end(ap);
     pthread_mutex_lock(&vm->dev.lock);
+    /* Fail first: a reset waiting for this chain then clears NEEDS_RESET. */
+    vm_fail_locked(vm, msg);
     if (c)
         release(vm, q);
-    vm_fail_locked(vm, msg);
     pthread_mutex_unlock(&vm->dev.lock);
+}
+
+void virtio_mmio_requeue(struct virtio_mmio *vm, unsigned q)
+{
+    eventfd_write(vm->q[q].efd, 1);
+}
+
+int virtio_mmio_wait_writable(struct virtio_mmio *vm, int fd)
+{
+    /* The stop eventfd is left readable: the worker loop still sees TAG_STOP. */
+    struct pollfd p[2] = {{.fd = fd, .events = POLLOUT}, {.fd = vm->stop_fd, .events = POLLIN}};
+    for (;;) {
+        int n = poll(p, 2, -1);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return -1;
+        if (p[1].revents)
+            return 0;
+        if (p[0].revents)
+            return 1; /* POLLOUT, or an error the next write() reports */
+    }
 }
 
 int virtio_mmio_watch_fd(struct virtio_mmio *vm, int fd, bool on)
@@ -208,11 +236,23 @@ fail:
     return -1;
 }
 
-void vm_worker_stop(struct virtio_mmio *vm)
+/* Long enough for any bounded request (see virtio_blk.c); a worker stuck
+ * longer is in a host syscall that will not return (a dead NFS server). */
+#define WORKER_JOIN_SECONDS 5
+
+bool vm_worker_stop(struct virtio_mmio *vm)
 {
     if (vm->worker_running) {
         eventfd_write(vm->stop_fd, 1);
-        pthread_join(vm->worker, NULL);
+        struct timespec until;
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_sec += WORKER_JOIN_SECONDS;
+        if (pthread_timedjoin_np(vm->worker, NULL, &until) != 0) {
+            /* Leave it, and everything it may touch, to the process exit. */
+            virtio_mmio_log(vm, "worker did not stop within %d s (blocked in host I/O); "
+                                "leaving it", WORKER_JOIN_SECONDS);
+            return false;
+        }
         vm->worker_running = false;
     }
     int *fds[] = {&vm->epfd, &vm->stop_fd, &vm->sync_fd};
@@ -221,4 +261,5 @@ void vm_worker_stop(struct virtio_mmio *vm)
             close(*fds[i]);
         *fds[i] = -1;
     }
+    return true;
 }

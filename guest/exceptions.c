@@ -6,11 +6,6 @@
  */
 #include "guest.h"
 
-struct trap_frame {
-    uint64_t x[31];
-    uint64_t elr, spsr, pad;
-};
-
 static const char *const kind_names[16] = {
     "sync (SP_EL0)", "irq (SP_EL0)", "fiq (SP_EL0)", "serror (SP_EL0)",
     "sync", "irq", "fiq", "serror",
@@ -19,6 +14,7 @@ static const char *const kind_names[16] = {
 };
 
 static irq_handler_fn irq_handler;
+static exc_hook_fn exc_hook;
 static bool catch_aborts;
 static volatile bool abort_armed, abort_seen;
 static volatile uint64_t abort_esr;
@@ -46,6 +42,11 @@ void irq_set_handler(irq_handler_fn fn)
     irq_handler = fn;
 }
 
+void exc_set_hook(exc_hook_fn fn)
+{
+    exc_hook = fn;
+}
+
 void guest_fail(const char *fmt, ...)
 {
     char buf[200];
@@ -67,6 +68,8 @@ void exception_entry(struct trap_frame *f, uint64_t kind)
     uint64_t esr, far;
     __asm__ volatile("mrs %0, esr_el1" : "=r"(esr));
     __asm__ volatile("mrs %0, far_el1" : "=r"(far));
+    if (exc_hook && exc_hook(f, kind, esr, far))
+        return;
     if (kind == 4 && ((esr >> 26) & 0x3f) == 0x25 && abort_armed) {
         /* An abort a test asked for: note it and skip the instruction. */
         abort_esr = esr;

@@ -19,6 +19,9 @@ uint64_t console_base(void);
 struct pl011 *console_uart(void);
 int console_node(void); /* its device-tree node, or -1 */
 
+/* virtio_tests.c: CRC-32 (IEEE 802.3, as zlib.crc32); start with crc 0. */
+uint32_t crc32_update(uint32_t crc, const uint8_t *p, size_t n);
+
 /* psci.c: power control through the conduit the device tree names. */
 void psci_init(const void *dtb);
 __attribute__((noreturn)) void psci_system_off(void);
@@ -26,6 +29,8 @@ __attribute__((noreturn)) void psci_system_reset(void);
 /* CPU_ON: the CPU with affinity `mpidr` starts at physical address `entry`
  * with x0 = `context`. The PSCI status: 0 success, negative errors. */
 int psci_cpu_on(uint64_t mpidr, uint64_t entry, uint64_t context);
+/* Any PSCI/SMCCC function: x0 back (after psci_init). */
+int64_t psci_call(uint64_t fn, uint64_t a1, uint64_t a2, uint64_t a3);
 __attribute__((noreturn)) void psci_cpu_off(void);
 /* 0 ON, 1 OFF, 2 ON_PENDING, negative errors. */
 int psci_affinity_info(uint64_t mpidr);
@@ -49,6 +54,25 @@ __attribute__((noreturn)) void guest_fail(const char *fmt, ...) __attribute__((f
 void abort_catch(bool on);
 void abort_expect(void);
 bool abort_taken(uint64_t *esr);
+
+/* What the vectors saved (vectors.S); the return restores it, so a hook may
+ * change it. */
+struct trap_frame {
+    uint64_t x[31];
+    uint64_t elr, spsr, pad;
+};
+/* A test expecting an exception (e.g. one its EL0 code raises) installs a
+ * hook; it sees every non-IRQ exception first and returns true if it handled
+ * it (typically by pointing elr/spsr at a recovery address), false to leave
+ * it fatal. NULL removes it. kind is the vector number (vectors.S). */
+typedef bool (*exc_hook_fn)(struct trap_frame *f, uint64_t kind, uint64_t esr, uint64_t far);
+void exc_set_hook(exc_hook_fn fn);
+
+/* isolation.c: isv.test=el0-escalate (EL0 cannot reach EL1-only memory through
+ * an MMIO access, issue 13 finding 1) and sext-aspace (the sign-extension fix
+ * follows the current address space, finding 2). 0 = pass. */
+int test_el0_escalate(void);
+int test_sext_aspace(void);
 
 /* forms.c */
 int test_forms(const void *dtb);
@@ -76,6 +100,14 @@ int test_bench_smp(const void *dtb);
 int test_smp(const void *dtb);
 int test_smp_off(const void *dtb);
 int test_smp_spin(const void *dtb);
+
+/* hostile.c: isv.test=hostile, the hostile-guest suite (isv.hostile=GROUP). */
+int test_hostile(const void *dtb);
+
+/* durability.c: isv.test=durable, durable-noflush: writes until the VMM is
+ * killed, each completion (and flush) reported for durable-check.py. */
+int test_durable(const void *dtb);
+int test_durable_noflush(const void *dtb);
 
 /* dt.c: small conveniences over libfdt. */
 const char *dt_bootargs(const void *dtb);

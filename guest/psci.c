@@ -23,7 +23,7 @@ void psci_init(const void *dtb)
 }
 
 /* SMCCC 1.0 lets the callee change x4..x17 as well as x0..x3. */
-static int64_t psci_call(uint64_t fn, uint64_t a1, uint64_t a2, uint64_t a3)
+int64_t psci_call(uint64_t fn, uint64_t a1, uint64_t a2, uint64_t a3)
 {
     register uint64_t x0 __asm__("x0") = fn;
     register uint64_t x1 __asm__("x1") = a1;

@@ -124,6 +124,9 @@ static int bench_smp(void) { return test_bench_smp(test_dtb); }
 static int smp(void) { return test_smp(test_dtb); }
 static int smp_off(void) { return test_smp_off(test_dtb); }
 static int smp_spin(void) { return test_smp_spin(test_dtb); }
+static int hostile(void) { return test_hostile(test_dtb); }
+static int durable(void) { return test_durable(test_dtb); }
+static int durable_noflush(void) { return test_durable_noflush(test_dtb); }
 
 struct guest_test {
     const char *name;
@@ -147,6 +150,11 @@ static const struct guest_test tests[] = {
     {"smp", smp},
     {"smp-off", smp_off},
     {"smp-spin", smp_spin},
+    {"hostile", hostile},
+    {"durable", durable},
+    {"durable-noflush", durable_noflush},
+    {"el0-escalate", test_el0_escalate},
+    {"sext-aspace", test_sext_aspace},
 };
 
 int run_guest_test(const void *dtb, const char *name)

@@ -57,10 +57,10 @@ static uint32_t get_le32(const uint8_t *p)
     return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 }
 
-/* CRC-32 (IEEE 802.3, as zlib.crc32), table built on first use. */
+/* CRC-32 (guest.h), table built on first use. */
 static uint32_t crc_table[256];
 
-static uint32_t crc32_update(uint32_t crc, const uint8_t *p, size_t n)
+uint32_t crc32_update(uint32_t crc, const uint8_t *p, size_t n)
 {
     if (!crc_table[1])
         for (uint32_t i = 0; i < 256; i++) {

@@ -9,7 +9,8 @@
 #
 # Default targets: every `make X` that README.md names (in backquotes or a command block) plus every `make test`
 # check (the CHECKS list), less those that boot the nested host (`test`,
-# `run`, `bench`, `integration`: minutes each); --all keeps them. `run-linux`
+# `run`, `bench`, `integration`: minutes each) and `fuzz` (a minute per
+# harness; check-fuzz builds and runs the same harnesses); --all keeps them. `run-linux`
 # waits for a person at its shell, so it is never in the list: the same boot
 # driven through the console is the integration case linux-shell. The arm64
 # downloads (build/cache) are shared by hard links when this tree has them:
@@ -31,7 +32,7 @@ if [ ${#targets[@]} -eq 0 ]; then
                              make -s --no-print-directory print-checks ISV_DEPS_DONE=1; } |
                            tr ' ' '\n' | sed '/^$/d' | sort -u)
     if [ "$all" = 0 ]; then
-        mapfile -t targets < <(printf '%s\n' "${targets[@]}" | grep -vxE 'test|run|bench|integration')
+        mapfile -t targets < <(printf '%s\n' "${targets[@]}" | grep -vxE 'test|run|bench|integration|fuzz')
     fi
     mapfile -t targets < <(printf '%s\n' "${targets[@]}" | grep -vxE 'check-targets|run-linux')
 fi

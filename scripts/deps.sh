@@ -7,6 +7,7 @@
 #   - clang compiles for aarch64 (the guest's second compiler);
 #   - the host compiler links libfdt, zlib and Criterion with ASan+UBSan,
 #     and builds and runs a threaded program with ThreadSanitizer (make tsan);
+#   - clang links and runs a libFuzzer harness with ASan+UBSan (make fuzz);
 #   - qemu-system-aarch64 starts the virt machine with the options we use.
 # A failed check prints one line naming what is missing and the package that
 # provides it, and exits 1. The checks run again only when a package version
@@ -29,9 +30,11 @@ esac
 # Tests also use: python3 (scripts), cpio (initramfs), device-tree-compiler
 # (dtc -W on the generated DT), e2fsprogs (ext4 images for the Linux guest),
 # libtsan2 (gcc's ThreadSanitizer runtime, for make tsan; gcc's own
-# dependencies bring it today, it is named so that stays so).
+# dependencies bring it today, it is named so that stays so), libclang-rt-dev
+# (clang's libFuzzer and sanitizer runtimes, for make fuzz; clang only
+# recommends it, and apt runs without recommends).
 pkgs=("${a64_pkgs[@]}" gcc libc6-dev clang qemu-system-arm libcriterion-dev libfdt-dev zlib1g-dev
-      make cpio python3 device-tree-compiler e2fsprogs libtsan2)
+      make cpio python3 device-tree-compiler e2fsprogs libtsan2 libclang-rt-dev)
 
 installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
 missing=()
@@ -94,6 +97,18 @@ gcc -fsanitize=address,undefined -o "$tmp/host" "$tmp/host.c" -lcriterion -lfdt 
     grep -qE 'zlib|-lz' "$tmp/log" && fail "zlib does not link for the host: $(first_error "$tmp/log")" zlib1g-dev
     fail "gcc cannot link an ASan+UBSan program: $(first_error "$tmp/log")" "gcc libc6-dev"
 }
+
+# make fuzz: clang links a libFuzzer harness with ASan+UBSan, and it runs.
+cat > "$tmp/fuzz.c" <<'EOF'
+#include <stddef.h>
+#include <stdint.h>
+int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n);
+int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n) { return n > 1 && d[0] == 'x' ? d[1] - 'x' : 0; }
+EOF
+clang -fsanitize=fuzzer,address,undefined -o "$tmp/fuzz" "$tmp/fuzz.c" > "$tmp/log" 2>&1 ||
+    fail "clang cannot link a libFuzzer harness: $(first_error "$tmp/log")" libclang-rt-dev
+"$tmp/fuzz" -runs=100 > "$tmp/log" 2>&1 ||
+    fail "a libFuzzer harness does not run: $(grep -m1 -E 'ERROR|FATAL|rror' "$tmp/log" || tail -n1 "$tmp/log")" libclang-rt-dev
 
 # make tsan: a threaded program built with ThreadSanitizer must link and run
 # clean (the runtime maps its shadow memory at start; it refuses some kernels'

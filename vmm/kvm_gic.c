@@ -2,7 +2,7 @@
  * Creating the in-kernel vGICv3 (KVM API: devices/arm-vgic-v3.rst): the
  * distributor and one redistributor region at QEMU virt's addresses, the
  * number of interrupt lines, then CTRL_INIT, which sizes the per-vCPU state
- * and so must follow the creation of every vCPU.
+ * and so must follow the creation of every vCPU; then the SPIs' trigger.
  */
 #include <errno.h>
 #include <string.h>
@@ -18,6 +18,21 @@ static int gic_attr(int fd, uint32_t group, uint64_t attr, void *addr)
 {
     struct kvm_device_attr a = {.group = group, .attr = attr, .addr = (uintptr_t)addr};
     return ioctl(fd, KVM_SET_DEVICE_ATTR, &a);
+}
+
+/* Every SPI level-sensitive from the start, as the device tree says (QEMU
+ * writes the same reset state into KVM). KVM's vGIC starts SPIs edge-
+ * triggered, and the VMM reports a line only when it changes: a line raised
+ * before the guest configures its SPI would be latched as one edge, and its
+ * level lost for good once the guest makes the SPI level. */
+static int spis_level(int fd)
+{
+    for (uint32_t intid = 32; intid < GIC_NR_IRQS; intid += 16) {
+        uint32_t icfgr = 0; /* Int_config 0b00 for each of the 16: level */
+        if (gic_attr(fd, KVM_DEV_ARM_VGIC_GRP_DIST_REGS, 0xc00 + intid / 4, &icfgr))
+            return -1;
+    }
+    return 0;
 }
 
 int gic_create(struct irqchip *gic, int vm_fd, unsigned ncpus, char *err, size_t errlen)
@@ -39,6 +54,8 @@ int gic_create(struct irqchip *gic, int vm_fd, unsigned ncpus, char *err, size_t
     if (gic_attr(gic->fd, KVM_DEV_ARM_VGIC_GRP_CTRL, KVM_DEV_ARM_VGIC_CTRL_INIT, NULL))
         return errmsg(err, errlen, "initialising the GICv3 for %u vCPU%s: %s", ncpus,
                       ncpus == 1 ? "" : "s", strerror(errno));
+    if (spis_level(gic->fd))
+        return errmsg(err, errlen, "making the GICv3's SPIs level-sensitive: %s", strerror(errno));
     return 0;
 }
 

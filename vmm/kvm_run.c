@@ -57,20 +57,38 @@ static int report_unmapped(struct vcpu *c, const struct mmio_access *a, enum bus
  * decoded afresh (a remapped VA with identical bytes at the old PA is the one
  * case this cannot see, and it would still decode the same instruction).
  */
-static const struct pc_cache_entry *insn_at_pc(struct vcpu *c, uint64_t pc)
+/*
+ * The sign-extending load that KVM just completed, proven from scratch each
+ * time (a cache keyed by PC cannot tell address spaces or ELs apart): the
+ * vCPU is in A64 state, the instruction at the PC through the current stage-1
+ * tables is an LDRS* of the exit's width into a W or X register, and its
+ * address translates to the exit's IPA. 0 with *d filled, or -1 (leave the
+ * register alone). Runs only for loads whose value has its top bit set.
+ */
+static int sext_insn(struct vcpu *c, const struct exit_info *x, uint64_t *pc,
+                     struct a64_ldst *d)
 {
-    struct pc_cache_entry *e = &c->pc_cache[(pc >> 2) % VCPU_PC_CACHE];
-    uint64_t word;
-    if (e->valid && e->pc == pc && guest_mem_read(&c->vm->ram, e->pa, 4, &word) == 0 &&
-        word == e->word)
-        return e;
+    uint64_t pstate;
     struct s1_regs s1;
     struct guest_insn insn;
-    if (vcpu_read_s1(c, &s1) || guest_fetch_insn(&c->vm->ram, &s1, pc, &insn))
-        return NULL;
-    *e = (struct pc_cache_entry){.pc = pc, .pa = insn.pa, .word = insn.word, .valid = true,
-                                 .sext = a64_sign_extending_load(&insn.d), .d = insn.d};
-    return e;
+    if (vcpu_get(c, vcpu_reg_pc(), pc) || vcpu_get(c, vcpu_reg_pstate(), &pstate) ||
+        vcpu_read_s1(c, &s1) || guest_fetch_insn(&c->vm->ram, &s1, pstate, *pc, &insn))
+        return -1;
+    *d = insn.d;
+    if (!a64_sign_extending_load(d) || d->rt == 31 || d->size != x->mmio.len || d->writeback ||
+        (d->rt_kind != A64_REG_W && d->rt_kind != A64_REG_X) ||
+        (d->addr != A64_ADDR_OFFSET && d->addr != A64_ADDR_REG))
+        return -1;
+    struct a64_regs r = {.pc = *pc};
+    uint64_t *base = d->rn == 31 ? &r.sp : &r.x[d->rn];
+    if (vcpu_get_base(c, d->rn, pstate, base) ||
+        (d->addr == A64_ADDR_REG && d->rm != 31 && vcpu_get(c, vcpu_reg_x(d->rm), &r.x[d->rm])))
+        return -1;
+    uint64_t pa;
+    const char *why;
+    if (guest_va_to_pa(&c->vm->ram, &s1, a64_address(d, &r), &pa, &why) || pa != x->mmio.ipa)
+        return -1;
+    return 0;
 }
 
 /*
@@ -79,20 +97,16 @@ static const struct pc_cache_entry *insn_at_pc(struct vcpu *c, uint64_t pc)
  * let KVM complete the access without running the guest (immediate_exit),
  * then write the architecturally correct value into Rt.
  */
-static int fix_sign_extension(struct vcpu *c, unsigned len, uint64_t value)
+static int fix_sign_extension(struct vcpu *c, const struct exit_info *x, uint64_t value)
 {
     /* Sign- and zero-extension agree unless the value's top bit is set; only
-     * then is it worth an ioctl to learn which instruction loaded it. */
+     * then is it worth the ioctls to learn which instruction loaded it. */
+    unsigned len = x->mmio.len;
     if (len >= 8 || !((value >> (8 * len - 1)) & 1))
         return KEEP_RUNNING;
     uint64_t pc;
-    if (vcpu_get(c, vcpu_reg_pc(), &pc))
-        return KEEP_RUNNING;
-    const struct pc_cache_entry *e = insn_at_pc(c, pc);
-    /* The access KVM reported must be the one decoded: same width, into a
-     * general-purpose register. Anything else leaves the register alone. */
-    if (!e || !e->sext || e->d.rt == 31 || e->d.size != len ||
-        (e->d.rt_kind != A64_REG_W && e->d.rt_kind != A64_REG_X))
+    struct a64_ldst d;
+    if (sext_insn(c, x, &pc, &d))
         return KEEP_RUNNING;
     c->run->immediate_exit = 1;
     int r = ioctl(c->fd, KVM_RUN, 0);
@@ -108,9 +122,9 @@ static int fix_sign_extension(struct vcpu *c, unsigned len, uint64_t value)
         return ISV_EXIT_INTERNAL;
     }
     uint64_t v;
-    if (vcpu_get(c, vcpu_reg_x(e->d.rt), &v) ||
-        vcpu_set(c, vcpu_reg_x(e->d.rt), a64_fix_sign_extension(&e->d, v))) {
-        vm_report(c->vm, "isv: fixing x%u after a sign-extending load: %s\n", e->d.rt,
+    if (vcpu_get(c, vcpu_reg_x(d.rt), &v) ||
+        vcpu_set(c, vcpu_reg_x(d.rt), a64_fix_sign_extension(&d, v))) {
+        vm_report(c->vm, "isv: fixing x%u after a sign-extending load: %s\n", d.rt,
                 strerror(errno));
         return ISV_EXIT_INTERNAL;
     }
@@ -132,8 +146,27 @@ static int handle_mmio(struct vcpu *c, const struct exit_info *x)
     if (!x->mmio.is_write) {
         exit_complete_read(c->run, v);
         if (vm->fix_sign_extension)
-            return fix_sign_extension(c, x->mmio.len, v);
+            return fix_sign_extension(c, x, v);
     }
+    return KEEP_RUNNING;
+}
+
+/* The fault the CPU would have raised for an access of the emulated
+ * instruction: a data abort taken to EL1, as the CPU enters it. */
+static int deliver_fault(struct vcpu *c, const struct vcpu_snapshot *st,
+                         const struct nisv_fault *f, char *action, size_t len)
+{
+    uint64_t vbar;
+    struct a64_exc_entry e;
+    if (vcpu_get_vbar(c, &vbar) ||
+        (e = a64_data_abort_entry(st->pstate, st->regs.pc, st->s1.sctlr, vbar, f->va, f->dfsc,
+                                  f->write),
+         vcpu_enter_exception(c, &e))) {
+        snprintf(action, len, "delivering a data abort failed (%s): stopping", strerror(errno));
+        return ISV_EXIT_INTERNAL;
+    }
+    snprintf(action, len, "the CPU would fault: %s %s at 0x%llx (DFSC 0x%02x) delivered to EL1",
+             f->what, f->write ? "writing" : "reading", (unsigned long long)f->va, f->dfsc);
     return KEEP_RUNNING;
 }
 
@@ -150,7 +183,7 @@ static int handle_nisv(struct vcpu *c, const struct exit_info *x)
                 strerror(errno));
         return ISV_EXIT_INTERNAL;
     }
-    guest_fetch_insn(&vm->ram, &st.s1, st.regs.pc, &insn);
+    guest_fetch_insn(&vm->ram, &st.s1, st.pstate, st.regs.pc, &insn);
     unsigned reason = insn.error ? A64_R_COUNT : (unsigned)insn.d.reason;
     if (vm->collect_stats)
         stats_nisv(&c->stats, reason, insn.error ? "unfetched" : a64_reason_tag(insn.d.reason),
@@ -173,20 +206,31 @@ static int handle_nisv(struct vcpu *c, const struct exit_info *x)
         if (++c->nisv_injected > NISV_REPORT_LIMIT)
             return KEEP_RUNNING;
         break;
-    case NISV_EMULATE:
-        if (nisv_emulate(&st, &insn, &vm->ram, &vm->bus, x->nisv_ipa, why, sizeof why)) {
+    case NISV_EMULATE: {
+        struct nisv_fault f;
+        int er = nisv_emulate(&st, &insn, &vm->ram, &vm->bus, x->nisv_ipa, x->nisv_esr_iss, &f,
+                              why, sizeof why);
+        if (er == NISV_REFUSED) {
             snprintf(action, sizeof action, "cannot emulate it (%s): stopping", why);
             rc = ISV_EXIT_NISV;
             break;
         }
-        if (vcpu_restore(c, &st)) {
+        if (er == NISV_FAULT) {
+            rc = deliver_fault(c, &st, &f, action, sizeof action);
+        } else if (vcpu_restore(c, &st)) {
             vm_report(vm, "isv: writing vCPU registers after emulation: %s\n", strerror(errno));
             return ISV_EXIT_INTERNAL;
+        } else {
+            snprintf(action, sizeof action, "emulated (--nisv=emulate)");
         }
-        snprintf(action, sizeof action, "emulated (--nisv=emulate)");
-        if (++c->nisv_emulated > NISV_REPORT_LIMIT)
+        if (rc != KEEP_RUNNING)
+            break;
+        *(er == NISV_FAULT ? &c->nisv_faults : &c->nisv_emulated) += 1;
+        /* One report budget for both: each is guest-triggered. */
+        if (c->nisv_faults + c->nisv_emulated > NISV_REPORT_LIMIT)
             return KEEP_RUNNING;
         break;
+    }
     }
     nisv_report(x->nisv_ipa, x->nisv_esr_iss, &insn, action, report, sizeof report);
     vm_report(vm, "%s", report);

@@ -2,7 +2,8 @@
  * vCPUs: creation in the order KVM needs (every vCPU initialised before the
  * vGIC), and register access for the exit handlers: single registers, a
  * snapshot of what the NISV emulator needs (x0-x30, SP of the current mode,
- * PC, PSTATE, and the stage-1 translation registers), and abort injection.
+ * PC, PSTATE, and the stage-1 translation registers), and abort injection
+ * (KVM's external abort, or a data abort entered as the CPU would).
  */
 #include <errno.h>
 #include <stddef.h>
@@ -60,7 +61,18 @@ int vcpu_read_s1(struct vcpu *c, struct s1_regs *s1)
     return vcpu_get(c, SYS_REG(3, 0, 1, 0, 0), &s1->sctlr) |
            vcpu_get(c, SYS_REG(3, 0, 2, 0, 2), &s1->tcr) |
            vcpu_get(c, SYS_REG(3, 0, 2, 0, 0), &s1->ttbr0) |
-           vcpu_get(c, SYS_REG(3, 0, 2, 0, 1), &s1->ttbr1);
+           vcpu_get(c, SYS_REG(3, 0, 2, 0, 1), &s1->ttbr1) |
+           vcpu_get(c, SYS_REG(3, 0, 10, 2, 0), &s1->mair);
+}
+
+uint64_t vcpu_reg_pstate(void)
+{
+    return CORE_REG(regs.pstate);
+}
+
+int vcpu_get_base(struct vcpu *c, unsigned n, uint64_t pstate, uint64_t *v)
+{
+    return vcpu_get(c, n == 31 ? sp_id(pstate) : vcpu_reg_x(n), v);
 }
 
 int vcpu_snapshot(struct vcpu *c, struct vcpu_snapshot *st)
@@ -111,6 +123,29 @@ int vcpu_inject_ext_dabt(struct vcpu *c)
     memset(&ev, 0, sizeof ev);
     ev.exception.ext_dabt_pending = 1;
     return ioctl(c->fd, KVM_SET_VCPU_EVENTS, &ev);
+}
+
+int vcpu_get_vbar(struct vcpu *c, uint64_t *vbar)
+{
+    return vcpu_get(c, SYS_REG(3, 0, 12, 0, 0), vbar);
+}
+
+int vcpu_enter_exception(struct vcpu *c, const struct a64_exc_entry *e)
+{
+    const struct {
+        uint64_t id, val;
+    } regs[] = {
+        {SYS_REG(3, 0, 5, 2, 0), e->esr}, /* ESR_EL1 */
+        {SYS_REG(3, 0, 6, 0, 0), e->far}, /* FAR_EL1 */
+        {CORE_REG(spsr[KVM_SPSR_EL1]), e->spsr},
+        {CORE_REG(elr_el1), e->elr},
+        {CORE_REG(regs.pstate), e->pstate},
+        {CORE_REG(regs.pc), e->pc},
+    };
+    for (size_t i = 0; i < sizeof regs / sizeof *regs; i++)
+        if (vcpu_set(c, regs[i].id, regs[i].val))
+            return -1;
+    return 0;
 }
 
 #define MPIDR_EL1 SYS_REG(3, 0, 0, 0, 5)

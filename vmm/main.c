@@ -154,12 +154,13 @@ static int setup(struct vm *vm, const struct config *cfg, char *err, size_t errl
  * summed over the vCPUs (and per vCPU). */
 static void print_summary(struct vm *vm, bool stats)
 {
-    uint64_t emulated = 0, injected = 0, fixed = 0;
+    uint64_t emulated = 0, injected = 0, faults = 0, fixed = 0;
     struct exit_stats all = {0};
     for (unsigned i = 0; i < vm->ncpus; i++) {
         const struct vcpu *c = &vm->vcpus[i];
         emulated += c->nisv_emulated;
         injected += c->nisv_injected;
+        faults += c->nisv_faults;
         fixed += c->sext_fixed;
         stats_merge(&all, &c->stats);
     }
@@ -169,6 +170,9 @@ static void print_summary(struct vm *vm, bool stats)
     if (injected)
         fprintf(stderr, "isv: injected %llu external data abort%s\n",
                 (unsigned long long)injected, injected == 1 ? "" : "s");
+    if (faults)
+        fprintf(stderr, "isv: delivered %llu fault%s the CPU would have raised for an emulated "
+                        "instruction\n", (unsigned long long)faults, faults == 1 ? "" : "s");
     if (!stats)
         return;
     stats_print(&all, stderr);

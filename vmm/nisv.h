@@ -29,7 +29,7 @@ enum nisv_policy {
 struct vcpu_snapshot {
     struct a64_regs regs; /* x0..x30, the current SP, PC */
     uint64_t pstate;
-    struct s1_regs s1;    /* SCTLR_EL1, TCR_EL1, TTBR0/1_EL1 */
+    struct s1_regs s1;    /* SCTLR_EL1, TCR_EL1, TTBR0/1_EL1, MAIR_EL1 */
 };
 
 struct guest_insn {
@@ -42,19 +42,37 @@ struct guest_insn {
 /* Guest VA -> PA through stage 1 (identity with the MMU off). 0, or -1 with why. */
 int guest_va_to_pa(const struct guest_mem *ram, const struct s1_regs *s1, uint64_t va,
                    uint64_t *pa, const char **why);
-/* Fetch and decode the instruction at pc; on failure out->error says why. */
-int guest_fetch_insn(const struct guest_mem *ram, const struct s1_regs *s1, uint64_t pc,
-                     struct guest_insn *out);
+/* Fetch and decode the A64 instruction at pc, as the vCPU in pstate would
+ * (AArch32 state, a misaligned PC, or one not executable at its EL are
+ * refused); on failure out->error says why. */
+int guest_fetch_insn(const struct guest_mem *ram, const struct s1_regs *s1, uint64_t pstate,
+                     uint64_t pc, struct guest_insn *out);
 
 /* The report: lines starting with "isv: ", ending in '\n'. */
 size_t nisv_report(uint64_t ipa, uint64_t esr_iss, const struct guest_insn *insn,
                    const char *action, char *buf, size_t size);
 
-/* Perform insn on the snapshot: memory accesses go to RAM or the bus,
- * registers, base writeback and PC are updated in st. 0, or -1 with why. */
+/* A fault the CPU would have raised for one of the instruction's accesses:
+ * the VMM delivers it to the guest as a data abort. */
+struct nisv_fault {
+    uint64_t va;
+    unsigned dfsc; /* ESR ISS[5:0] */
+    bool write;
+    const char *what;
+};
+
+enum { NISV_DONE = 0, NISV_REFUSED = -1, NISV_FAULT = 1 };
+
+/* Perform insn on the snapshot as the CPU would: every access it makes is
+ * translated and checked (permissions at the vCPU's EL, PAN, LDTR/STTR as
+ * EL0, alignment) before any is performed, one of them must be the faulting
+ * IPA, and the syndrome's WnR must match. Then the accesses go to RAM or the
+ * bus and registers, base writeback and PC are updated in st: NISV_DONE.
+ * NISV_FAULT: nothing performed, *fault says what to deliver. NISV_REFUSED:
+ * nothing changed (unless a device failed mid-instruction), why says why. */
 int nisv_emulate(struct vcpu_snapshot *st, const struct guest_insn *insn,
-                 const struct guest_mem *ram, struct bus *bus, uint64_t fault_ipa, char *why,
-                 size_t whylen);
+                 const struct guest_mem *ram, struct bus *bus, uint64_t fault_ipa,
+                 uint64_t esr_iss, struct nisv_fault *fault, char *why, size_t whylen);
 
 /* Parse --nisv=stop|inject|emulate. 0 or -1. */
 int nisv_policy_parse(const char *s, enum nisv_policy *out);

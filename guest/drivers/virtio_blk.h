@@ -42,6 +42,10 @@ struct virtio_blk {
 /* Bring the device up (features: SIZE_MAX, SEG_MAX, RO, FLUSH if offered)
  * and read the capacity. 0 or -1. */
 int virtio_blk_init(struct virtio_blk *b, struct virtio_dev *d);
+/* The same, accepting only those of these bits that are set in `accept`:
+ * without VIRTIO_BLK_F_FLUSH the device must make each write stable before
+ * completing it (virtio 1.2 §5.2.6.2; isv.test=durable-noflush tests that). */
+int virtio_blk_init_features(struct virtio_blk *b, struct virtio_dev *d, uint64_t accept);
 bool virtio_blk_readonly(const struct virtio_blk *b);
 bool virtio_blk_has_flush(const struct virtio_blk *b);
 /* Whole sectors; buf in RAM. Status byte (VIRTIO_BLK_S_*) or -1. Large

@@ -34,11 +34,16 @@ static void blk_error(const struct virtio_blk *b, const char *what)
 
 int virtio_blk_init(struct virtio_blk *b, struct virtio_dev *d)
 {
+    return virtio_blk_init_features(b, d, ~0ull);
+}
+
+int virtio_blk_init_features(struct virtio_blk *b, struct virtio_dev *d, uint64_t accept)
+{
     memset(b, 0, sizeof *b);
     b->dev = d;
     uint64_t want = 1ull << VIRTIO_BLK_F_SIZE_MAX | 1ull << VIRTIO_BLK_F_SEG_MAX |
                     1ull << VIRTIO_BLK_F_RO | 1ull << VIRTIO_BLK_F_FLUSH;
-    if (virtio_mmio_start(d, want) != 0)
+    if (virtio_mmio_start(d, want & accept) != 0)
         return -1;
     /* A copy of the whole configuration, retried until ConfigGeneration
      * says no update came in between (§2.5.1). */

@@ -47,6 +47,10 @@ case_stub host-tsan-run gcc \
     'case "$*" in *-fsanitize=thread*) prev=; for a; do [ "$prev" = -o ] && out=$a; prev=$a; done
 printf "#!/bin/sh\necho \"FATAL: ThreadSanitizer: unexpected memory mapping 0x5e0000000000-0x5e0000001000\" >&2\nexit 66\n" > "$out"; chmod +x "$out"; exit 0;; esac; exec /usr/bin/gcc "$@"' \
     '^deps: a ThreadSanitizer program does not run: FATAL: ThreadSanitizer: unexpected memory mapping .*\(package: libtsan2\)$'
+# clang without its runtimes: the aarch64 check passes, libFuzzer's library is missing.
+case_stub clang-fuzzer clang \
+    'case "$*" in *-fsanitize=fuzzer*) echo "/usr/bin/ld: cannot find /usr/lib/llvm-14/lib/clang/14.0.6/lib/linux/libclang_rt.fuzzer-x86_64.a: No such file or directory" >&2; exit 1;; esac; exec /usr/bin/clang "$@"' \
+    '^deps: clang cannot link a libFuzzer harness: .*libclang_rt.fuzzer.*\(package: libclang-rt-dev\)$'
 case_stub qemu-rom qemu-system-aarch64 \
     'echo "qemu-system-aarch64: failed to find romfile \"efi-virtio.rom\"" >&2; exit 1' \
     '^deps: qemu-system-aarch64 -M virt does not start: .*efi-virtio.rom.*\(package: qemu-system-arm\)$'

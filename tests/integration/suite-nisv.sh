@@ -59,3 +59,49 @@ vmm_case bad-nisv-policy 10 "bin/isv --nisv sometimes guest/gcc/Image"
 expect_rc bad-nisv-policy 1
 expect_out bad-nisv-policy "^isv: error: --nisv: 'sometimes' is not stop, inject or emulate$"
 expect_lines bad-nisv-policy 1
+
+# Issue 13 finding 1 (isv.test=el0-escalate, guest/isolation.c): EL0 maps the
+# test device's page and, right after it, an EL1-only page holding a secret;
+# an LDP/STP straddling the two has no syndrome. The emulator must take the
+# permission fault the CPU would (EC 0x24, DFSC 0x0f, FAR in the secret page)
+# and never read or overwrite the secret. The VMM's report is required too: it
+# shows the emulator, not the CPU, made the decision this case is about.
+for cc in gcc clang; do
+    n=nisv-el0-escalate-$cc
+    vmm_case "$n" 30 "$TD --nisv emulate --append isv.test=el0-escalate guest/$cc/Image"
+    expect_rc "$n" 0
+    expect_out "$n" "^isv guest: el0 reads the test device's id through it: ok "
+    expect_out "$n" '^isv guest: el0 ldp: ESR 0x9200000f, FAR 0x6400002000, '
+    expect_out "$n" '^isv guest: el0 ldp into EL1 memory: permission fault, secret not read: ok$'
+    expect_out "$n" '^isv guest: el0 stp: ESR 0x9200004f, FAR 0x6400002000, secret now 0x5ec2e7005ec2e700$'
+    expect_out "$n" '^isv guest: el0 stp into EL1 memory: permission fault, secret not overwritten: ok$'
+    expect_out "$n" 'IPA 0xb000ff8: the CPU would fault: permission fault reading at 0x6400002000 \(DFSC 0x0f\) delivered to EL1$'
+    expect_out "$n" 'IPA 0xb000ff8: the CPU would fault: permission fault writing at 0x6400002000 \(DFSC 0x0f\) delivered to EL1$'
+    expect_not "$n" 'FAIL'
+done
+
+# The same under --nisv=stop (default): the VMM performs no access without a
+# syndrome, so the first LDP stops the VM with one report; the guest never
+# gets to say what it saw (the CPU reports the device half's stage-2 fault
+# first on the nested host, so the stop comes before any permission check).
+vmm_case nisv-el0-escalate-stop 30 "$TD --append isv.test=el0-escalate guest/gcc/Image"
+expect_rc nisv-el0-escalate-stop 4
+expect_out nisv-el0-escalate-stop "^isv guest: el0 reads the test device's id through it: ok "
+expect_out nisv-el0-escalate-stop '^isv: guest MMIO access without a valid syndrome at IPA 0xb000ff8: stopping \(--nisv=stop\)$'
+expect_out nisv-el0-escalate-stop '^isv:   pc 0x6400000008 \(pa 0x4[0-9a-f]+\): a9400440  ldp x0, x1, \[x2\]$'
+expect_not nisv-el0-escalate-stop 'el0 (ldp|stp)|FAIL'
+expect_cmd nisv-el0-escalate-stop '[ "$(grep -c "without a valid syndrome" "$OUT")" = 1 ]'
+
+# Issue 13 finding 2 (isv.test=sext-aspace): one code VA, two address spaces,
+# an LDRSB w1 in one and an LDRB w2 in the other, alternating three times. The
+# sign-extension fix (on by default) must fix w1 in space A and leave x1 alone
+# in space B; a decode cache keyed by PC sign-extended x1 there.
+for cc in gcc clang; do
+    n=sext-aspace-$cc
+    vmm_case "$n" 30 "$TD --append isv.test=sext-aspace guest/$cc/Image"
+    expect_rc "$n" 0
+    expect_out "$n" '^isv guest: sext-aspace round 3 space A ldrsb w1: x1 0xffffff85, x2 0x123456789abcd22: ok$'
+    expect_out "$n" '^isv guest: sext-aspace round 3 space B ldrb w2: x2 0x85, x1 0x123456789abcd11 \(untouched\): ok$'
+    expect_cmd "$n" '[ "$(grep -c "^isv guest: sext-aspace round [123] space [AB] .*: ok$" "$OUT")" = 6 ]'
+    expect_not "$n" 'FAIL'
+done

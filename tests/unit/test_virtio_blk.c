@@ -23,6 +23,7 @@
 #define S_OK 0
 #define S_IOERR 1
 #define S_UNSUPP 2
+#define BLK_F_SIZE_MAX (1ull << 1)
 #define BLK_F_SEG_MAX (1ull << 2)
 #define BLK_F_RO (1ull << 5)
 #define BLK_F_FLUSH (1ull << 9)
@@ -128,7 +129,9 @@ Test(virtio_blk, identity_config_and_features)
     cr_assert_eq(vt_rd32(dev, 0x08), VIRTIO_ID_BLOCK);
     cr_assert_eq(config64(0), SECTORS, "capacity in 512-byte sectors");
     cr_assert_eq(vt_rd(dev, 0x100 + 12, 4), 254, "seg_max leaves room for header and status");
-    cr_assert_eq(offered() & (BLK_F_SEG_MAX | BLK_F_FLUSH | BLK_F_RO), BLK_F_SEG_MAX | BLK_F_FLUSH);
+    cr_assert_eq(vt_rd(dev, 0x100 + 8, 4), 65536, "size_max");
+    cr_assert_eq(offered() & (BLK_F_SIZE_MAX | BLK_F_SEG_MAX | BLK_F_FLUSH | BLK_F_RO),
+                 BLK_F_SIZE_MAX | BLK_F_SEG_MAX | BLK_F_FLUSH);
     cr_assert_str_eq(dev->name, "virtio-blk@a000000");
 }
 
@@ -389,4 +392,80 @@ Test(virtio_blk, one_writer_per_image)
     dev = open_blk(true);
     struct device *ro2 = open_blk(true);
     ro2->ops->destroy(ro2);
+}
+
+/* The device's own descriptor on the image (ours is img). */
+static int device_fd(void)
+{
+    struct stat want, st;
+    cr_assert_eq(fstat(img, &want), 0);
+    for (int fd = 3; fd < 1024; fd++)
+        if (fd != img && fstat(fd, &st) == 0 && st.st_dev == want.st_dev &&
+            st.st_ino == want.st_ino)
+            return fd;
+    cr_assert_fail("no descriptor of the device's on the image");
+    return -1;
+}
+
+/* Linux reports a writeback error to one fsync and may mark the pages clean
+ * anyway, so the next fsync succeeds with the data never written. Once a
+ * flush failed, none may claim success (QEMU's file-posix does the same).
+ * /dev/null in place of the image makes fsync fail (EINVAL); the image put
+ * back syncs again, and the device must still refuse. */
+Test(virtio_blk, failed_flush_stays_failed)
+{
+    dev = open_blk(false);
+    vt_bring_up(dev, &q, 1, 0);
+    int fd = device_fd(), saved = dup(fd), null = open("/dev/null", O_RDWR);
+    cr_assert(saved >= 0 && null >= 0);
+    cr_assert_eq(request(T_FLUSH, 0, 0, false, NULL), S_OK);
+    cr_assert_eq(dup2(null, fd), fd);
+    cr_assert_eq(request(T_FLUSH, 0, 0, false, NULL), S_IOERR);
+    cr_assert_eq(dup2(saved, fd), fd);
+    cr_assert_eq(fsync(fd), 0, "the image syncs again");
+    cr_assert_eq(request(T_FLUSH, 0, 0, false, NULL), S_IOERR,
+                 "a flush after a failed one succeeded");
+    close(saved);
+    close(null);
+}
+
+/* Amplification (#13 finding 5): one descriptor aliased by an indirect-free
+ * chain of 254 segments of 4 MiB each claims ~1 GiB of writable data; the
+ * request is refused before any I/O or zero-fill, with one line. A request
+ * at the advertised limit (seg_max x size_max = 254 x 64 KiB) still works. */
+Test(virtio_blk, requests_beyond_seg_max_times_size_max_are_refused, .timeout = 20)
+{
+    dev = open_blk(false);
+    vt_queue_layout(&q, &h, 0, 256);
+    vt_bring_up(dev, &q, 1, 0);
+    put_hdr(HDR, T_IN, 0);
+    vt_desc(&q, q.desc, 0, HDR, 16, F_N, 1);
+    for (uint16_t i = 1; i <= 254; i++)
+        vt_desc(&q, q.desc, i, BUF, 4u << 20, F_N | F_W, (uint16_t)(i + 1));
+    vt_desc(&q, q.desc, 255, STATUS_GPA, 1, F_W, 0);
+    vt_stderr_begin();
+    vt_avail(&q, 0);
+    vt_notify(dev, 0);
+    const char *log = vt_stderr_end();
+    cr_assert(vt_rd32(dev, 0x70) & VIRTIO_STATUS_NEEDS_RESET);
+    cr_assert(strstr(log, "data is limited to seg_max x size_max = 16646144"), "log: %s", log);
+    cr_assert_eq(vt_used_idx(&q), 0);
+}
+
+Test(virtio_blk, request_at_the_limit_works)
+{
+    close(img);
+    unlink(path);
+    make_image(32u << 20);
+    dev = open_blk(false);
+    vt_queue_layout(&q, &h, 0, 256);
+    vt_bring_up(dev, &q, 1, 0);
+    put_hdr(HDR, T_IN, 0);
+    vt_desc(&q, q.desc, 0, HDR, 16, F_N, 1);
+    for (uint16_t i = 1; i <= 254; i++) /* every segment the same 64 KiB buffer */
+        vt_desc(&q, q.desc, i, BUF, 64u << 10, F_N | F_W, (uint16_t)(i + 1));
+    vt_desc(&q, q.desc, 255, STATUS_GPA, 1, F_W, 0);
+    uint32_t used;
+    cr_assert_eq(run(&used), S_OK);
+    cr_assert_eq(used, 254u * (64u << 10) + 1);
 }

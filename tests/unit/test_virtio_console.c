@@ -213,3 +213,36 @@ Test(virtio_console, emergency_write_never_blocks, .timeout = 10)
     c->ops->destroy(c);
     close(p[0]);
 }
+
+/* A reader that never reads, on a blocking pipe: the transmit chain waits for
+ * room, and destroying the device (the VMM's exit) still returns promptly,
+ * with one line saying what was not written. */
+Test(virtio_console, stalled_blocking_output_does_not_hang_exit, .timeout = 10)
+{
+    int p[2];
+    char err[200];
+    static char fill[4096];
+    cr_assert_eq(pipe2(p, O_CLOEXEC | O_NONBLOCK), 0);
+    while (write(p[1], fill, sizeof fill) > 0)
+        ;
+    while (write(p[1], fill, 1) > 0)
+        ;
+    cr_assert_eq(fcntl(p[1], F_SETFL, 0), 0, "the writer blocks from here on");
+    struct vt_queue cq[2];
+    vt_queue_layout(&cq[RXQ], &h, 2, 8);
+    vt_queue_layout(&cq[TXQ], &h, 3, 8);
+    struct device *c = virtio_console_create(VIRTIO_MMIO_BASE + 0x200, VIRTIO_MMIO_SPI_BASE + 1,
+                                             &h.host, -1, p[1], err, sizeof err);
+    cr_assert(c, "%s", err);
+    close(p[1]);
+    vt_bring_up(c, cq, 2, 0);
+    vt_desc(&cq[TXQ], cq[TXQ].desc, 0, VT_DATA, 64 * 1024, 0, 0);
+    vt_avail(&cq[TXQ], 0);
+    vt_wr32(c, 0x50, TXQ); /* QueueNotify; the worker blocks on the full pipe */
+    nanosleep(&(struct timespec){.tv_nsec = 100 * 1000 * 1000}, NULL);
+    vt_stderr_begin();
+    c->ops->destroy(c); /* returns: the test's timeout is the failure */
+    const char *log = vt_stderr_end();
+    cr_assert(strstr(log, "65536 bytes not written (the VMM is stopping"), "log: %s", log);
+    close(p[0]);
+}

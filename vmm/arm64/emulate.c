@@ -49,7 +49,7 @@ static const char *refusal(const struct a64_ldst *d)
     return NULL;
 }
 
-static uint64_t address(const struct a64_ldst *d, const struct a64_regs *r)
+uint64_t a64_address(const struct a64_ldst *d, const struct a64_regs *r)
 {
     switch (d->addr) {
     case A64_ADDR_LITERAL:
@@ -82,7 +82,7 @@ enum a64_emu_status a64_emulate(const struct a64_ldst *d, struct a64_regs *r,
         r->pc += 4;
         return A64_EMU_OK;
     }
-    uint64_t va = address(d, r);
+    uint64_t va = a64_address(d, r);
     unsigned n = d->has_rt2 ? 2 : 1;
     unsigned t[2] = {d->rt, d->rt2};
     uint64_t val[2] = {0, 0};

@@ -41,6 +41,10 @@ enum a64_emu_status {
 enum a64_emu_status a64_emulate(const struct a64_ldst *d, struct a64_regs *r,
                                 const struct a64_mem *m, const char **why, uint64_t *fault_va);
 
+/* The address of the instruction's first access (before any writeback).
+ * Reads only rn (31 = r->sp), rm for register offsets, and pc for literals. */
+uint64_t a64_address(const struct a64_ldst *d, const struct a64_regs *r);
+
 /* For an ISV=1 sign-extending load (LDRSB/LDRSH/LDRSW and friends): the
  * architecturally correct register value, given the zero-extended value KVM
  * put in Rt. Any other instruction: kvm_value unchanged. */

@@ -14,6 +14,9 @@
 #define TCR_TBI0 (1ull << 37)
 #define TCR_TBI1 (1ull << 38)
 #define TCR_HA (1ull << 39)
+#define TCR_HPD0 (1ull << 41)
+#define TCR_HPD1 (1ull << 42)
+#define TABLE_LIMITS (0xfull << 59) /* APTable[62:61], UXNTable 60, PXNTable 59 */
 #define TCR_DS (1ull << 59)
 
 static enum s1_fault fault(struct s1_result *r, enum s1_fault f, int level)
@@ -106,6 +109,7 @@ enum s1_fault s1_translate(const struct s1_regs *regs, uint64_t va, s1_read_fn r
     if (pab < 64 && (tbase >> pab))
         return fault(r, S1_FAULT_ADDR_SIZE, 0);
     bool be = regs->sctlr & (1ull << 25);
+    bool hpd = tcr & (upper ? TCR_HPD1 : TCR_HPD0);
 
     for (;; level++) {
         unsigned shift = g + stride * (unsigned)(3 - level);
@@ -120,6 +124,8 @@ enum s1_fault s1_translate(const struct s1_regs *regs, uint64_t va, s1_read_fn r
             return fault(r, S1_FAULT_TRANSLATION, level);
         bool table_or_page = desc & 2;
         if (level < 3 && table_or_page) {
+            if (!hpd) /* limits on everything below this table */
+                r->table_limits |= desc & TABLE_LIMITS;
             tbase = out_addr(desc, g, g, pab);
             if (pab < 64 && (tbase >> pab))
                 return fault(r, S1_FAULT_ADDR_SIZE, level);

@@ -4,8 +4,9 @@
  * physical memory. VMSAv8-64 descriptors with 4K/16K/64K granules, start level
  * from TxSZ, table/block/page descriptors, top-byte-ignore, EPDx, big-endian
  * tables (SCTLR_EL1.EE). Faults come back with their level. MMU off = identity.
- * Not covered: FEAT_LPA2 (TCR.DS=1), 52-bit TTBR base addresses, permission
- * checks (the leaf descriptor is returned for the caller to check).
+ * Not covered: FEAT_LPA2 (TCR.DS=1), 52-bit TTBR base addresses. Permissions
+ * are the caller's (s1perm.h): the walk returns the leaf descriptor and the
+ * hierarchical limits its table descriptors set.
  */
 #ifndef ISV_ARM64_S1WALK_H
 #define ISV_ARM64_S1WALK_H
@@ -17,6 +18,7 @@ struct s1_regs {
     uint64_t sctlr; /* SCTLR_EL1: M (bit 0), EE (bit 25) */
     uint64_t tcr;   /* TCR_EL1 */
     uint64_t ttbr0, ttbr1;
+    uint64_t mair;  /* MAIR_EL1: memory types, for alignment checks */
 };
 
 /* Read the 64-bit word at guest physical address pa (raw memory order, i.e.
@@ -42,6 +44,8 @@ struct s1_result {
     unsigned start_level;
     uint64_t block_size;    /* bytes mapped by the leaf */
     uint64_t desc;          /* leaf descriptor (for attributes/permissions) */
+    uint64_t table_limits;  /* OR of the table descriptors' APTable/UXNTable/PXNTable
+                               (bits 62:59); 0 when TCR.HPDx disables them */
 };
 
 /* Translate va. Returns out->fault (S1_OK on success). */
