@@ -6,7 +6,8 @@
 # that many executions instead, if sooner). What they find stays in
 # build/fuzz/work/corpus; a finding's input in build/fuzz/work/artifacts.
 # check-fuzz (a step of make test): each harness over the committed corpus
-# plus CHECK_FUZZ_RUNS mutations with a fixed seed, as a regression check.
+# plus CHECK_FUZZ_RUNS mutations with a fixed seed, as a regression check, in
+# build/fuzz/check (its own logs and artifacts: it may run beside make fuzz).
 
 FUZZB := $(BUILD)/fuzz
 FUZZ_CC := clang
@@ -46,6 +47,6 @@ fuzz: deps $(FUZZ_BINS)
 
 CHECKS += check-fuzz
 check-fuzz: deps $(FUZZ_BINS)
-	@CHECK_RUNS=$(CHECK_FUZZ_RUNS) tests/fuzz/run.sh check $(FUZZB) $(FUZZB)/work $(FUZZ_HARNESSES)
+	@CHECK_RUNS=$(CHECK_FUZZ_RUNS) tests/fuzz/run.sh check $(FUZZB) $(FUZZB)/check $(FUZZ_HARNESSES)
 
 -include $(FUZZ_LIB_OBJS:.o=.d) $(FUZZ_BINS:=.d)

@@ -55,14 +55,14 @@ for h in "$@"; do
     rc=$?
     secs=$(( $(date +%s) - start ))
     # "#N DONE cov: C ft: F corp: K/Sb ..." (or the last status line before a crash)
-    last=$(grep -E '^#[0-9]+' "$log" | tail -n1)
-    execs=$(grep -oE '^stat::number_of_executed_units: [0-9]+' "$log" | grep -oE '[0-9]+$')
+    last=$(grep -aE '^#[0-9]+' "$log" | tail -n1)
+    execs=$(grep -aoE '^stat::number_of_executed_units: [0-9]+' "$log" | grep -oE '[0-9]+$')
     cov=$(sed -nE 's/.* cov: ([0-9]+).*/\1/p' <<< "$last")
     ft=$(sed -nE 's/.* ft: ([0-9]+).*/\1/p' <<< "$last")
     corp=$(sed -nE 's/.* corp: ([0-9]+\/[0-9a-zA-Z]+).*/\1/p' <<< "$last")
     findings=$(find "$art" -type f | wc -l)
     if [ $rc -ne 0 ] || [ "$findings" -ne 0 ]; then
-        echo "fuzz: $h: FINDING (exit $rc): $(grep -m1 -E 'ERROR|SUMMARY|timeout|leak' "$log" || tail -n1 "$log")"
+        echo "fuzz: $h: FINDING (exit $rc): $(grep -a -m1 -E 'ERROR|SUMMARY|timeout|leak' "$log" || tail -n1 "$log")"
         echo "fuzz: $h:   input: $(find "$art" -type f | head -n1)   log: $log"
         failed=1
         continue
