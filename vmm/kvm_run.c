@@ -52,12 +52,6 @@ static int report_unmapped(struct vcpu *c, const struct mmio_access *a, enum bus
 }
 
 /*
- * The decoded instruction at the PC of an MMIO read, cached by PC: the word is
- * re-read from its physical address each time, so code that changed is
- * decoded afresh (a remapped VA with identical bytes at the old PA is the one
- * case this cannot see, and it would still decode the same instruction).
- */
-/*
  * The sign-extending load that KVM just completed, proven from scratch each
  * time (a cache keyed by PC cannot tell address spaces or ELs apart): the
  * vCPU is in A64 state, the instruction at the PC through the current stage-1
@@ -156,12 +150,11 @@ static int handle_mmio(struct vcpu *c, const struct exit_info *x)
 static int deliver_fault(struct vcpu *c, const struct vcpu_snapshot *st,
                          const struct nisv_fault *f, char *action, size_t len)
 {
-    uint64_t vbar;
-    struct a64_exc_entry e;
-    if (vcpu_get_vbar(c, &vbar) ||
-        (e = a64_data_abort_entry(st->pstate, st->regs.pc, st->s1.sctlr, vbar, f->va, f->dfsc,
-                                  f->write),
-         vcpu_enter_exception(c, &e))) {
+    uint64_t vbar = 0;
+    int err = vcpu_get_vbar(c, &vbar);
+    struct a64_exc_entry e = a64_data_abort_entry(st->pstate, st->regs.pc, st->s1.sctlr, vbar,
+                                                  f->va, f->dfsc, f->write);
+    if (err || vcpu_enter_exception(c, &e)) {
         snprintf(action, len, "delivering a data abort failed (%s): stopping", strerror(errno));
         return ISV_EXIT_INTERNAL;
     }
