@@ -93,10 +93,13 @@ static void flip_table(void *arg)
 static void flip_avail(void *arg)
 {
     struct toctou *t = arg;
+    /* Taken once: CPU 0's re-initialisation of t->q between rounds rewrites
+     * the struct (the pointer is briefly 0), never the ring's address. */
+    volatile uint16_t *avail = t->q.avail;
     for (unsigned k = 0; !hostile_helper_stopping(); k++) {
-        t->q.avail[2 + k % 4] = 9; /* names no descriptor of a 4-entry table */
+        avail[2 + k % 4] = 9; /* names no descriptor of a 4-entry table */
         spin(40);
-        t->q.avail[2 + k % 4] = 0;
+        avail[2 + k % 4] = 0;
         spin(200);
         t->flips++;
     }
