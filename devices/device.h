@@ -32,6 +32,15 @@ struct device_host {
     void *ctx;
     /* Guest RAM, for models that do DMA (virtio); NULL when there is none. */
     struct guest_mem *mem;
+    /* ROM mode (QEMU's "romd"), for memory-like devices such as flash in read
+     * mode: map `len` bytes of `host` read-only over the start of the device's
+     * window, so the guest's reads run at memory speed and only its writes
+     * still come to dev->ops->write; host == NULL unmaps it, and reads come to
+     * the device again. The guest never sees a half-done switch: the caller
+     * holds dev->lock and the call returns once KVM has it. 0, or -1 if the
+     * platform cannot (the device then keeps serving reads itself). NULL when
+     * the platform has no such thing (unit tests). */
+    int (*map_rom)(void *ctx, struct device *dev, void *host, uint64_t len);
 };
 
 /* Phandles a device's device-tree node may refer to. */

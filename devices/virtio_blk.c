@@ -35,15 +35,18 @@ enum {
 /*
  * Bounds on what one guest notification can cost the host (a chain may alias
  * one buffer up to 4 GiB): each data segment at most BLK_SIZE_MAX bytes and
- * at most BLK_SEG_MAX of them, both advertised; a request whose data or
- * writable part exceeds their product is refused (DEVICE_NEEDS_RESET, one
- * budgeted line), whether or not the driver took the features. And at most
- * BLK_CHAINS_PER_PASS requests per worker pass before the worker looks at its
- * other events (stop, other queues) again.
+ * at most BLK_SEG_MAX of them, both advertised. A driver that took either
+ * feature promised to stay within their product; one that took neither may
+ * send any size (EDK2's VirtioBlkDxe reads a whole file, a 27 MB kernel, in
+ * one segment), up to BLK_MAX_DATA_ANY. A request beyond its bound is refused
+ * (DEVICE_NEEDS_RESET, one budgeted line). And at most BLK_CHAINS_PER_PASS
+ * requests per worker pass before the worker looks at its other events
+ * (stop, other queues) again.
  */
 #define BLK_SIZE_MAX (64u << 10)
 #define BLK_SEG_MAX (VIRTQ_MAX_CHAIN - 2) /* header and status take two */
 #define BLK_MAX_DATA ((uint64_t)BLK_SIZE_MAX * BLK_SEG_MAX)
+#define BLK_MAX_DATA_ANY (1ull << 30) /* EDK2's own bound (VerifyReadWriteRequest) */
 #define BLK_CHAINS_PER_PASS 8
 
 struct blk {
@@ -138,11 +141,14 @@ static void blk_request(struct blk *b, struct virtio_mmio *vm, unsigned q, struc
                          c->head, c->rd_len, c->wr_len);
         return;
     }
-    if (c->rd_len - HDR_LEN > BLK_MAX_DATA || c->wr_len - 1 > BLK_MAX_DATA) {
+    bool limited = virtio_mmio_features(vm) & (1ull << BLK_F_SIZE_MAX | 1ull << BLK_F_SEG_MAX);
+    uint64_t max = limited ? BLK_MAX_DATA : BLK_MAX_DATA_ANY;
+    if (c->rd_len - HDR_LEN > max || c->wr_len - 1 > max) {
         virtio_mmio_fail(vm, q, c,
                          "request at head %u: %" PRIu64 " readable, %" PRIu64
-                         " writable bytes (data is limited to seg_max x size_max = %" PRIu64 ")",
-                         c->head, c->rd_len, c->wr_len, BLK_MAX_DATA);
+                         " writable bytes (data is limited to %s = %" PRIu64 ")",
+                         c->head, c->rd_len, c->wr_len,
+                         limited ? "seg_max x size_max" : "1 GiB without SEG_MAX/SIZE_MAX", max);
         return;
     }
     iov_to_buf(c->iov, c->nrd, 0, hdr, HDR_LEN); /* private copy: parsed once */

@@ -6,8 +6,9 @@
 #   isv.test=bench            the guest's timed loops (guest/bench.c)
 #
 #   make bench [BENCH_N=2000] [BENCH_ROUNDS=8] [BENCH_LX_ROUNDS=3] [BENCH_LX_SECS=3]
-# (the last two: the Linux rounds, isv and QEMU, and lxbench's seconds per
-# random-read run)
+#              [BENCH_FW_ROUNDS=BENCH_LX_ROUNDS]
+# (the Linux rounds, isv and QEMU, lxbench's seconds per random-read run,
+# and the rounds of EDK2 to its shell, isv and QEMU)
 # writes the table to build/bench/results.txt as well.
 
 FLOOR := $(A64B)/kvm-floor

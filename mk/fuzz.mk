@@ -14,7 +14,7 @@ FUZZ_CC := clang
 FUZZ_SECONDS ?= 60
 FUZZ_RUNS ?=
 CHECK_FUZZ_RUNS ?= 20000
-FUZZ_HARNESSES := virtio_blk virtio_rng virtio_console pl011 nisv loader cli
+FUZZ_HARNESSES := virtio_blk virtio_rng virtio_console pl011 nisv loader cli cfi_flash
 FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 FUZZ_CFLAGS := $(WARN) -g -O1 -D_GNU_SOURCE -Iinclude $(FUZZ_SAN)
 # The code under test gets coverage instrumentation; only the harness links

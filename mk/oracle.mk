@@ -5,7 +5,7 @@
 
 ORACLE := $(HOSTB)/syndrome-oracle
 ORACLE_OBJS := $(HOSTB)/tools/syndrome-oracle.o $(HOSTB)/tools/kvm_trace.o \
-	$(HOSTB)/tools/elf_syms.o $(HOSTB)/tools/elf_section.o \
+	$(HOSTB)/vmm/elf/elf_syms.o $(HOSTB)/vmm/elf/elf_section.o \
 	$(patsubst %.c,$(HOSTB)/%.o,$(wildcard vmm/arm64/*.c))
 
 $(ORACLE): $(ORACLE_OBJS)

@@ -1,7 +1,8 @@
 # make tsan: the host unit tests that run threads -- the PL011 with its
 # chardev reader and writer threads, the chardev on its own, the PL031 match
-# thread, the virtio transport, its worker threads and devices, and several
+# thread, the virtio transport, its worker threads and devices, several
 # threads driving one device through the bus (tests/unit/test_concurrency.c)
+# and the --trace-mmio writer and relay thread (tests/unit/test_trace.c)
 # -- built with ThreadSanitizer (-fsanitize=thread; it cannot be combined with
 # ASan) into build/host-tsan and run as a second Criterion binary.
 #
@@ -27,11 +28,11 @@ TSAN_CFLAGS := $(WARN) -Wno-tsan -g -O1 -D_GNU_SOURCE -Iinclude -fsanitize=threa
 TSAN_TESTS := $(addprefix tests/unit/,test_concurrency.c test_bus.c test_testdev.c \
 	test_pl011.c test_pl011_io.c test_chardev.c test_pl031.c \
 	test_virtio_mmio.c test_virtio_blk.c test_virtio_console.c test_virtio_rng.c \
-	test_virtio_spec.c vtest.c virtq_cases.c)
+	test_virtio_spec.c vtest.c virtq_cases.c test_trace.c)
 # tests/tsan/criterion_arena.c: lets Criterion's sandboxes find room beside
 # TSan's shadow memory (without it most test spawns fail; see the file).
 TSAN_OBJS := $(patsubst %.c,$(TSANB)/%.o,$(TSAN_TESTS) tests/tsan/criterion_arena.c \
-	$(DEVICE_SRCS) vmm/bus.c)
+	$(DEVICE_SRCS) vmm/bus.c vmm/trace.c)
 TSAN_BIN := $(TSANB)/unit-tests-tsan
 # halt_on_error: the first report ends the process (exit 66); log_path: the
 # report goes to a file, so a test that redirects stderr cannot hide it.

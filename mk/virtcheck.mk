@@ -1,7 +1,7 @@
 # virtcheck: static scanner for MMIO-unsafe loads/stores in aarch64 ELFs
 # (tools/virtcheck.c + the arm64 decoder), and its self-check.
 
-VIRTCHECK_OBJS := $(HOSTB)/tools/virtcheck.o $(HOSTB)/tools/elf_section.o \
+VIRTCHECK_OBJS := $(HOSTB)/tools/virtcheck.o $(HOSTB)/vmm/elf/elf_section.o \
 	$(patsubst %.c,$(HOSTB)/%.o,$(wildcard vmm/arm64/*.c))
 
 $(VIRTCHECK): $(VIRTCHECK_OBJS)

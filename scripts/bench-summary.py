@@ -23,9 +23,12 @@ VARIANTS = [
     ("isv-nosext", "isv --sext-fix off"),
     ("floor", "floor (bare KVM_RUN loop)"),
     ("qemu", "QEMU -accel kvm"),
+    ("isv-trace", "isv --trace-mmio FILE"),
 ]
 LABEL = dict(VARIANTS)
-SHORT = {"isv": "isv", "isv-nosext": "isv --sext-fix off", "floor": "floor", "qemu": "QEMU"}
+SHORT = {"isv": "isv", "isv-nosext": "isv --sext-fix off", "floor": "floor", "qemu": "QEMU",
+         "isv-trace": "isv --trace-mmio"}
+OPTIONAL = {"isv-trace"}  # logs from before it existed are still complete
 OPS = ("read", "write", "all")
 
 BENCH_RE = re.compile(r"^isv guest: bench: (read|write) (\d+) exits in (\d+) us \((\d+) ns/exit\)")
@@ -36,6 +39,8 @@ MARK_RE = re.compile(r"^bench-run: mark 'isv-linux: init started' ms (\S+)")
 VRSS_RE = re.compile(r"^bench-run: vmm-rss-kib (-?\d+) samples (\d+)")
 SEQ_RE = re.compile(r"lxbench: seq \S+ write-mibps ([0-9.]+) read-mibps ([0-9.]+)")
 RAND_RE = re.compile(r"lxbench: rand \S+ qd (\d+) iops (\d+)")
+TRACE_RE = re.compile(r"^bench: trace lines (\d+)")
+FW_RE = re.compile(r"^isv-fw: /(Press|Shell)[^/]*/ at ([0-9.]+) s$")
 TTY_RE = re.compile(r"lxbench: tty /dev/(ttyAMA0|hvc0) bytes (\d+) seconds \S+ bps (\d+)")
 
 
@@ -85,6 +90,12 @@ def parse(lines):
         m = RAND_RE.search(line)
         if m:
             cur["qd" + m.group(1)] = int(m.group(2))
+        m = TRACE_RE.match(line)
+        if m:
+            cur["trace_lines"] = int(m.group(1))
+        m = FW_RE.match(line)
+        if m:
+            cur["fw_" + m.group(1).lower()] = float(m.group(2)) * 1000
         m = TTY_RE.search(line)
         if m:
             cur[m.group(1)] = int(m.group(3))
@@ -122,14 +133,29 @@ LX_ROWS = [
 ]
 
 
+def by_kind(cases, kinds):
+    """The complete runs of the KIND-VMM@ROUND cases: {(kind, vmm): {round: case}}."""
+    by = {}
+    for name, c in cases.items():
+        m = re.fullmatch(r"(%s)-(isv|qemu)@(\d+)" % kinds, name)
+        if m and c.get("rc") == 0:
+            by.setdefault((m.group(1), m.group(2)), {})[int(m.group(3))] = c
+    return by
+
+
+def paired(a, b, field):
+    """FIELD of isv's runs, of QEMU's, and their ratio per round both have."""
+    va = [c[field] for c in a.values() if field in c]
+    vb = [c[field] for c in b.values() if field in c]
+    rs = [a[r][field] / b[r][field] for r in sorted(set(a) & set(b))
+          if field in a[r] and field in b[r] and b[r][field]]
+    return va, vb, rs
+
+
 def linux_section(cases):
     """The Linux-guest table: per row the median [min..max] of each VMM and of
     the per-round ratio isv/QEMU, against its target."""
-    by = {}  # (kind, vmm) -> {round: case}
-    for name, c in cases.items():
-        m = re.fullmatch(r"(lxboot|lxverbose|lxio|rss)-(isv|qemu)@(\d+)", name)
-        if m and c.get("rc") == 0:
-            by.setdefault((m.group(1), m.group(2)), {})[int(m.group(3))] = c
+    by = by_kind(cases, "lxboot|lxverbose|lxio|rss")
     if not by:
         return []
     out = ["", "Linux guest: Debian's cloud kernel + the project's initramfs, 1 vCPU, 256 MiB, same "
@@ -138,11 +164,7 @@ def linux_section(cases):
     out += [hdr, "-" * len(hdr)]
     f0 = lambda x: f"{x:.0f}"
     for label, kind, field, better, target in LX_ROWS:
-        a, b = by.get((kind, "isv"), {}), by.get((kind, "qemu"), {})
-        va = [c[field] for c in a.values() if field in c]
-        vb = [c[field] for c in b.values() if field in c]
-        rs = [a[r][field] / b[r][field] for r in sorted(set(a) & set(b))
-              if field in a[r] and field in b[r] and b[r][field]]
+        va, vb, rs = paired(by.get((kind, "isv"), {}), by.get((kind, "qemu"), {}), field)
         if target is None:
             tgt, verdict = "(info)", ""
         elif not rs:
@@ -178,6 +200,25 @@ def linux_section(cases):
     return out
 
 
+def firmware_section(cases):
+    """EDK2 to its shell: isv against QEMU, paired per round (fw-drive.sh's
+    times from the VMM's start)."""
+    by = by_kind(cases, "fwshell")
+    if not by:
+        return []
+    out = ["", "Firmware: Debian's EDK2 (QEMU_EFI.fd, -bios), 1 vCPU, 512 MiB, volatile variables; "
+           "median [min..max] over rounds, ratio isv/QEMU per round"]
+    hdr = f"{'what':<40} {'isv':<26} {'QEMU':<28} isv/QEMU"
+    out += [hdr, "-" * len(hdr)]
+    a, b = by.get(("fwshell", "isv"), {}), by.get(("fwshell", "qemu"), {})
+    for label, field in (("VMM start to 'Press ESC' (ms)", "fw_press"),
+                         ("VMM start to Shell>, ESC typed (ms)", "fw_shell")):
+        va, vb, rs = paired(a, b, field)
+        out.append(f"{label:<40} {spread(va, lambda x: f'{x:.0f}'):<26} "
+                   f"{spread(vb, lambda x: f'{x:.0f}'):<28} {spread(rs, lambda x: f'{x:.3f}')}")
+    return out
+
+
 def summarize(host, cases, n, rounds, qemu):
     out, ok = [], True
     runs = {v: [] for v, _ in VARIANTS}  # complete runs, with their round
@@ -196,7 +237,7 @@ def summarize(host, cases, n, rounds, qemu):
     out.append(f"  where: {host or 'unknown host'}; QEMU {qemu or '?'}")
     out.append(f"  guest: isv.test=bench, N={n} reads of virtio-mmio slot 0 DeviceID + N writes of 0 "
                "to its QueueSel per run, timed with the guest's generic timer")
-    out.append(f"  runs:  {rounds} rounds of the 4 VMMs back to back (order rotated each round) "
+    out.append(f"  runs:  {rounds} rounds of the {len(VARIANTS)} VMMs back to back (order rotated each round) "
                "after one warm-up run each, all in one nested boot")
     out.append("")
     hdr = f"{'VMM':<27} {'read ns/exit':<26} {'write ns/exit':<26} {'boot->1st byte ms':<24} {'peak RSS KiB':<20} runs"
@@ -206,7 +247,7 @@ def summarize(host, cases, n, rounds, qemu):
     ns = lambda x: f"{x:.0f}"
     for v, label in VARIANTS:
         cs = [c for _, c in runs[v]]
-        if not cs:
+        if not cs and v not in OPTIONAL:
             ok = False
         out.append(f"{label:<27} {spread([c['read'] for c in cs], ns):<26} "
                    f"{spread([c['write'] for c in cs], ns):<26} "
@@ -222,7 +263,7 @@ def summarize(host, cases, n, rounds, qemu):
 
     rows = [("isv", "floor", "<=", 1.05), ("isv", "qemu", "<", 1.0),
             ("isv-nosext", "floor", None, None), ("isv-nosext", "qemu", None, None),
-            ("qemu", "floor", None, None)]
+            ("qemu", "floor", None, None), ("isv-trace", "isv", None, None)]
     hdr = f"{'ratio':<28} {'read':<22} {'write':<22} {'all exits':<22} {'target':<8} verdict"
     out.append("ratios: median [min..max] of the per-round ratios")
     out.append(hdr)
@@ -283,7 +324,18 @@ def summarize(host, cases, n, rounds, qemu):
         out.append("  one extra run with --stats (VMM time from KVM_RUN's return to the end of the bus "
                    "access; excludes the sign-extension check):")
         out += ["  " + l[len("isv: stats: "):] for l in prof["lines"] if l.startswith("isv: stats: ")]
+    # --trace-mmio's cost: the same run with a line per exit written to a
+    # file, as exit throughput traced / untraced, paired per round.
+    tr = [(1 / r) for r in ratios("isv-trace", "isv", "all")]
+    if tr:
+        lines = [c["trace_lines"] for _, c in runs["isv-trace"] if "trace_lines" in c]
+        out.append("  --trace-mmio to a file (tmpfs): MMIO exit throughput traced / untraced, per round: "
+                   f"read {spread([1 / r for r in ratios('isv-trace', 'isv', 'read')], r3)}, "
+                   f"write {spread([1 / r for r in ratios('isv-trace', 'isv', 'write')], r3)}, "
+                   f"all {spread(tr, r3)}"
+                   + (f"; {statistics.median(lines):.0f} trace lines per run" if lines else ""))
     out += linux_section(cases)
+    out += firmware_section(cases)
 
     # SMP: aggregate exits per second with two vCPUs exiting at once, over one
     # vCPU alone in the same boot (no target yet: the figure is the point).
@@ -300,7 +352,7 @@ def summarize(host, cases, n, rounds, qemu):
     failed += [name for name, c in sorted(cases.items())
                if name.startswith("smp2@") and c not in smp]
     failed += [f"{name} (rc {c.get('rc', 'missing')})" for name, c in sorted(cases.items())
-               if re.fullmatch(r"(lxboot|lxverbose|lxio|rss)-(isv|qemu)@\d+", name) and c.get("rc") != 0]
+               if re.fullmatch(r"(lxboot|lxverbose|lxio|rss|fwshell)-(isv|qemu)@\d+", name) and c.get("rc") != 0]
     if failed:
         out.append("")
         out.append("runs that failed or did not finish: " + ", ".join(failed))

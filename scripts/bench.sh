@@ -5,13 +5,14 @@
 #          exits with nothing else (tools/kvm-floor.c), and
 #   qemu   Debian's arm64 qemu-system-aarch64 in its own KVM mode
 #          (-accel kvm -cpu host -M virt), bundled by fetch-qemu-arm64.sh,
-# plus isv with --sext-fix off (no KVM_GET_ONE_REG per read), all running the
+# plus isv with --sext-fix off (no KVM_GET_ONE_REG per read) and isv with
+# --trace-mmio to a file in the nested host's tmpfs (a line per exit), all running the
 # same guest (isv.test=bench, guest/bench.c: N reads of virtio-mmio slot 0's
 # DeviceID, N writes of 0 to its QueueSel; virtio-rng sits in slot 0 under
 # isv and QEMU, the floor answers 0). Every run goes through bench-run
 # (tools/bench-run.c) for boot-to-first-byte time and peak RSS.
 #
-# One nested-host boot: a warm-up run of each, then ROUNDS rounds of all four,
+# One nested-host boot: a warm-up run of each, then ROUNDS rounds of all five,
 # the order rotated each round so that no VMM always follows the same one
 # (interleaved: slow drift of the shared machine hits all of them alike).
 # The table (scripts/bench-summary.py) goes to stdout and
@@ -48,9 +49,10 @@ cp -a "$build/cache/arm64-qemu/bundle/." "$extra/qemu/"
 
 # QEMU from the bundle, through the arm64 dynamic loader, in its KVM mode with
 # one vCPU and no default devices (every QEMU command below starts so).
-QEMU_KVM="qemu/lib/ld-linux-aarch64.so.1 --library-path qemu/lib qemu/bin/qemu-system-aarch64"
-QEMU_KVM+=" -nodefaults -display none -monitor none -serial stdio -no-reboot"
-QEMU_KVM+=" -M virt,gic-version=3 -accel kvm -cpu host -smp 1"
+QEMU_BASE="qemu/lib/ld-linux-aarch64.so.1 --library-path qemu/lib qemu/bin/qemu-system-aarch64"
+QEMU_BASE+=" -nodefaults -display none -monitor none -no-reboot"
+QEMU_BASE+=" -M virt,gic-version=3 -accel kvm -cpu host -smp 1"
+QEMU_KVM="$QEMU_BASE -serial stdio"
 
 # The four commands (run in the stage dir). Same guest, same bootargs, 128 MiB, one vCPU.
 cmd_for() { # VARIANT N
@@ -58,28 +60,34 @@ cmd_for() { # VARIANT N
     case $1 in
     isv) echo "bin/isv --device virtio-rng --append '$a' $img" ;;
     isv-nosext) echo "bin/isv --sext-fix off --device virtio-rng --append '$a' $img" ;;
+    isv-trace) echo "bin/isv --trace-mmio /tmp/bench-trace.txt --device virtio-rng --append '$a' $img" ;;
     floor) echo "bin/kvm-floor --append '$a' $img" ;;
     qemu) echo "$QEMU_KVM -m 128M" \
                "-global virtio-mmio.force-legacy=false -device virtio-rng-device,bus=virtio-mmio-bus.0" \
                "-kernel $img -append '$a'" ;;
     esac
 }
-variants=(isv floor qemu isv-nosext)
+variants=(isv floor qemu isv-nosext isv-trace)
 cases=$out/cases
 : > "$cases"
 limit=0
+run_for() { # VARIANT N: the case's command (the trace's line count shows it traced)
+    local c="bin/bench-run -- $(cmd_for "$1" "$2")"
+    [ "$1" = isv-trace ] && c="rm -f /tmp/bench-trace.txt; $c; s=\$?; echo \"bench: trace lines \$(wc -l < /tmp/bench-trace.txt)\"; exit \$s"
+    echo "$c"
+}
 add() { # NAME TIMEOUT CMD
     printf '%s\t%s\t%s\n' "$1" "$2" "$3" >> "$cases"
     limit=$((limit + $2))
 }
 per_run=$((60 + n * 4 / 1000)) # ~1 ms per exit at worst, plus QEMU's start
 for v in "${variants[@]}"; do
-    add "warm-$v" "$per_run" "bin/bench-run -- $(cmd_for "$v" 100)"
+    add "warm-$v" "$per_run" "$(run_for "$v" 100)"
 done
 for ((r = 1; r <= rounds; r++)); do
     for ((k = 0; k < ${#variants[@]}; k++)); do
         v=${variants[$(((r - 1 + k) % ${#variants[@]}))]}
-        add "$v@$r" "$per_run" "bin/bench-run -- $(cmd_for "$v" "$n")"
+        add "$v@$r" "$per_run" "$(run_for "$v" "$n")"
     done
 done
 # SMP: isv with 2 vCPUs (isv.test=bench-smp): vCPU 0 alone, then both at
@@ -137,6 +145,28 @@ for ((r = 1; r <= lx_rounds; r++)); do
         add "lxverbose-$v@$r" "$lx_limit" "$(lx_run "$v" "$LX_ARGS loglevel=7 isv.linux=boot" no)"
         add "lxio-$v@$r" "$lx_limit" "$(lx_run "$v" "$LX_ARGS quiet isv.linux=bench-blk,bench-tty isv.bench.secs=$lx_secs" yes)"
         add "rss-$v@$r" "$per_run" "truncate -s 1M /tmp/run.img; bin/bench-run --ram-mib 128 -- $(rss_cmd "$v")"
+    done
+done
+# Firmware: Debian's EDK2 (QEMU_EFI.fd, 512 MiB, volatile variables) from VMM
+# start to the shell's "Press ESC" countdown and, with ESC typed, to Shell>
+# (fw-drive.sh types: isv's console and QEMU's -serial stdio on a FIFO and a file).
+efi=$build/cache/arm64/root/usr/share/qemu-efi-aarch64/QEMU_EFI.fd
+mkdir -p "$extra/efi"
+cp "$efi" "$extra/efi/"
+cp "$here/../tests/integration/fw-drive.sh" "$extra/"
+printf 'wait 120 Press .*ESC.* to skip\nsend \\033\nwait 60 Shell>\nsend reset -s\\r\n' > "$extra/fw-shell.steps"
+fw_cmd() { # VMM
+    case $1 in
+    isv) echo "sh fw-drive.sh fw-shell.steps bin/isv --mem 512M --bios efi/QEMU_EFI.fd" ;;
+    qemu) echo "sh fw-drive.sh --qemu fw-shell.steps $QEMU_BASE -m 512M -bios efi/QEMU_EFI.fd" ;;
+    esac
+}
+fw_rounds=${BENCH_FW_ROUNDS:-$lx_rounds}
+for ((r = 1; r <= fw_rounds; r++)); do
+    order=(isv qemu)
+    [ $((r % 2)) = 0 ] && order=(qemu isv)
+    for v in "${order[@]}"; do
+        add "fwshell-$v@$r" 180 "$(fw_cmd "$v")"
     done
 done
 # Where isv's Linux boot and console time goes: --stats per device.

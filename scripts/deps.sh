@@ -32,9 +32,10 @@ esac
 # libtsan2 (gcc's ThreadSanitizer runtime, for make tsan; gcc's own
 # dependencies bring it today, it is named so that stays so), libclang-rt-dev
 # (clang's libFuzzer and sanitizer runtimes, for make fuzz; clang only
-# recommends it, and apt runs without recommends).
+# recommends it, and apt runs without recommends), dosfstools and mtools
+# (the FAT EFI system partition the firmware tests boot Linux from).
 pkgs=("${a64_pkgs[@]}" gcc libc6-dev clang qemu-system-arm libcriterion-dev libfdt-dev zlib1g-dev
-      make cpio python3 device-tree-compiler e2fsprogs libtsan2 libclang-rt-dev)
+      make cpio python3 device-tree-compiler e2fsprogs libtsan2 libclang-rt-dev dosfstools mtools)
 
 installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
 missing=()

@@ -5,7 +5,9 @@
 #     linux-image-cloud-arm64 metapackage (KVM built in), for the nested host;
 #   - libfdt-dev:arm64 (static libfdt.a for the cross-linked VMM and guest);
 #   - zlib1g-dev:arm64 (static libz.a: the VMM inflates gzip kernels);
-#   - busybox-static:arm64 (the nested host's shell and tools).
+#   - busybox-static:arm64 (the nested host's shell and tools);
+#   - qemu-efi-aarch64 (Architecture: all): Debian's EDK2 for QEMU virt,
+#     QEMU_EFI.fd and the AAVMF_VARS.fd variable-store template (--bios).
 # Usage: fetch-arm64.sh CACHE_DIR   (idempotent: a stamp records what is there)
 set -euo pipefail
 cache=${1:?usage: fetch-arm64.sh CACHE_DIR}
@@ -14,7 +16,8 @@ cache=$(cd "$cache" && pwd)
 stamp="$cache/.complete"
 # What the cache holds besides the kernel; a stamp that names other packages is stale.
 libs="libfdt-dev libfdt1 zlib1g-dev busybox-static"
-if [ -f "$stamp" ] && [ "$(cut -d' ' -f2- "$stamp")" = "$libs" ]; then
+indep="qemu-efi-aarch64" # Architecture: all, so no :arm64
+if [ -f "$stamp" ] && [ "$(cut -d' ' -f2- "$stamp")" = "$libs $indep" ]; then
     echo "arm64: cached in $cache ($(cat "$stamp"))"
     exit 0
 fi
@@ -38,6 +41,7 @@ fi
 kpkg=${kpkg%:arm64}
 want=("$kpkg:arm64")
 for p in $libs; do want+=("$p:arm64"); done
+for p in $indep; do want+=("$p"); done
 cd "$cache/debs"
 rm -f ./*.deb
 for p in "${want[@]}"; do
@@ -55,5 +59,8 @@ ln -sf "$vmlinuz" "$cache/vmlinuz"
 [ -f "$cache/root/usr/lib/aarch64-linux-gnu/libfdt.a" ] || { echo "arm64: libfdt.a missing from libfdt-dev:arm64" >&2; exit 1; }
 [ -f "$cache/root/usr/lib/aarch64-linux-gnu/libz.a" ] || { echo "arm64: libz.a missing from zlib1g-dev:arm64" >&2; exit 1; }
 [ -x "$cache/root/bin/busybox" ] || { echo "arm64: busybox missing from busybox-static:arm64" >&2; exit 1; }
-echo "$kpkg $libs" > "$stamp"
-echo "arm64: kernel $kpkg, libfdt, zlib and busybox unpacked into $cache"
+for f in usr/share/qemu-efi-aarch64/QEMU_EFI.fd usr/share/AAVMF/AAVMF_VARS.fd; do
+    [ -f "$cache/root/$f" ] || { echo "arm64: $f missing from qemu-efi-aarch64" >&2; exit 1; }
+done
+echo "$kpkg $libs $indep" > "$stamp"
+echo "arm64: kernel $kpkg, libfdt, zlib, busybox and EDK2 unpacked into $cache"

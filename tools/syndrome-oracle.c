@@ -37,8 +37,8 @@
 #include "../vmm/arm64/a64.h"
 #include "../vmm/arm64/esr.h"
 #include "../vmm/config.h"
-#include "elf_section.h"
-#include "elf_syms.h"
+#include "../vmm/elf/elf_section.h"
+#include "../vmm/elf/elf_syms.h"
 #include "kvm_trace.h"
 
 struct row {

@@ -11,7 +11,8 @@
  *                     (32-bit PC-relative offsets, `.long 1b - .`): each must be
  *                     an ISV=1, non-sign-extending single-register access
  *     -l, --listing FILE  read `objdump -d` output from FILE ("-" = stdin)
- *                     instead of running $OBJDUMP (aarch64-linux-gnu-objdump)
+ *                     instead of running $OBJDUMP (default: aarch64-linux-gnu-objdump,
+ *                     or objdump when virtcheck itself runs on arm64)
  *     -v              also print the accesses that pass
  * One line per finding: "0xADDR <SYM+0xOFF> TAG: DISASM -- REASON".
  * Exit status: 0 nothing flagged, 1 something flagged, 2 usage or I/O error.
@@ -28,7 +29,7 @@
 #include <unistd.h>
 
 #include "../vmm/arm64/a64.h"
-#include "elf_section.h"
+#include "../vmm/elf/elf_section.h"
 
 struct insn {
     uint64_t addr;
@@ -93,6 +94,12 @@ static void free_listing(struct listing *l)
 
 static bool is_hex(char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); }
 
+#ifdef __aarch64__
+#define DEFAULT_OBJDUMP "objdump" /* the native binutils disassemble arm64 */
+#else
+#define DEFAULT_OBJDUMP "aarch64-linux-gnu-objdump"
+#endif
+
 /* Parse objdump -d text: section headers, symbol headers and instruction lines. */
 static void parse_listing(FILE *f, struct listing *l)
 {
@@ -150,7 +157,7 @@ static int run_objdump(const char *elf, const char *section, struct listing *l)
 {
     const char *objdump = getenv("OBJDUMP");
     if (!objdump || !*objdump)
-        objdump = "aarch64-linux-gnu-objdump";
+        objdump = DEFAULT_OBJDUMP;
     int fd[2];
     if (pipe(fd) != 0) {
         perror("virtcheck: pipe");

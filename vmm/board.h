@@ -15,6 +15,15 @@
 #define MEM_MAX_MIB       (256u * 1024)
 #define MEM_DEFAULT_MIB   128
 
+/* Flash: bank 0 holds --bios firmware (read-only here; the reset PC is its
+ * first byte), bank 1 the UEFI variable store (a CFI flash, --uefi-vars). */
+#define FLASH0_BASE       0x00000000ull
+#define FLASH1_BASE       0x04000000ull
+#define FLASH_BANK_SIZE   0x04000000ull
+/* Bank 1 without --uefi-vars: erased flash for one run, as big as EDK2's
+ * ArmVirtQemu store needs (variables, FTW working and spare: 3 x 256 KiB). */
+#define FLASH1_VOLATILE_SIZE 0x00100000ull
+
 /* GICv3 (vmm/gic.h owns it): distributor, then one redistributor per vCPU
  * (RD_base + SGI_base frames) in a region that holds 123 of them. QEMU puts
  * CPUs beyond that in a second region in high memory; isv does not. */

@@ -12,9 +12,16 @@
 void cli_print_usage(FILE *out)
 {
     fputs("usage: isv [options] KERNEL\n"
+          "       isv [options] --bios FIRMWARE\n"
           "Boot an arm64 kernel under KVM on QEMU virt's memory map. KERNEL is an arm64 Image,\n"
           "a raw binary (entered at its first byte, at RAM + 0x80000), or either gzip-compressed.\n"
           "\n"
+          "  --bios FILE       firmware (e.g. EDK2's QEMU_EFI.fd): read-only in flash bank 0 at\n"
+          "                    0x0, entered there with the device tree at the base of RAM\n"
+          "  --uefi-vars FILE[,template=PATH]\n"
+          "                    flash bank 1 (0x4000000) is FILE, so UEFI variables persist; an\n"
+          "                    absent FILE is copied from PATH (default " UEFI_VARS_TEMPLATE ").\n"
+          "                    Without it, bank 1 is erased flash that lasts one run\n"
           "  --mem SIZE        guest RAM: MiB, or with an M/G suffix (default 128M, 16M..256G)\n"
           "  --cpus N          vCPUs (default 1, at most 123); the guest starts the others\n"
           "                    with PSCI CPU_ON\n"
@@ -26,7 +33,12 @@ void cli_print_usage(FILE *out)
           "                    without --device):\n", out);
     device_table_help(out);
     fputs("  --nisv POLICY     MMIO accesses without a valid syndrome: stop (default: report\n"
-          "                    and exit 4), inject (external data abort), emulate (perform it)\n"
+          "                    and exit 4), inject (external data abort), emulate (perform it),\n"
+          "                    audit (emulate, and at exit list each PC that made one or a\n"
+          "                    sign-extending MMIO load; exit 6 if there was any)\n"
+          "  --symbols ELF     name guest PCs symbol+offset in the audit and no-syndrome reports,\n"
+          "                    from the ELF the kernel was made of (guest.elf, vmlinux)\n"
+          "  --trace-mmio FILE write every MMIO access to FILE, one line each (- for stderr)\n"
           "  --sext-fix on|off correct sign-extending MMIO loads KVM returns zero-extended (on)\n"
           "  --dump-dtb PATH   also write the generated device tree blob to PATH\n"
           "  --verbose         print where the kernel, initrd and device tree went, and the devices\n"
@@ -38,6 +50,8 @@ void cli_print_usage(FILE *out)
           "exit status: 0 guest powered off, 1 setup error, 2 guest reset,\n"
           "             3 access to an unmapped address, 4 MMIO without a valid syndrome,\n"
           "             5 KVM or internal error during the run,\n"
+          "             6 --nisv=audit found accesses that are not virtualizable and the\n"
+          "               guest powered off (any other status above wins over 6),\n"
           "             128+N stopped by signal N (SIGINT, SIGTERM, SIGHUP)\n", out);
 }
 
@@ -80,6 +94,27 @@ static int parse_cpus(const char *s, unsigned *n, char *err, size_t errlen)
     return 0;
 }
 
+/* --uefi-vars FILE[,template=PATH] */
+static int parse_uefi_vars(const char *v, struct config *cfg, char *err, size_t errlen)
+{
+    static char path[4096];
+    const char *comma = strchr(v, ',');
+    size_t n = comma ? (size_t)(comma - v) : strlen(v);
+    if (n == 0)
+        return errmsg(err, errlen, "--uefi-vars needs a path");
+    if (n >= sizeof path)
+        return errmsg(err, errlen, "--uefi-vars: the path is longer than %zu bytes", sizeof path - 1);
+    memcpy(path, v, n);
+    path[n] = '\0';
+    cfg->uefi_vars = path;
+    if (comma) {
+        if (strncmp(comma + 1, "template=", 9) != 0 || !comma[10])
+            return errmsg(err, errlen, "--uefi-vars: '%s' is not FILE or FILE,template=PATH", v);
+        cfg->uefi_vars_template = comma + 10;
+    }
+    return 0;
+}
+
 /* Option value: "--opt=value" or "--opt value". */
 static const char *opt_value(const char *arg, const char *name, int argc, char *const argv[],
                              int *i, bool *matched)
@@ -102,7 +137,7 @@ static const char *opt_value(const char *arg, const char *name, int argc, char *
 
 int cli_parse(int argc, char *const argv[], struct config *cfg, char *err, size_t errlen)
 {
-    static const char *const valued[] = {"--mem", "--append", "--dump-dtb", "--device", "--console", "--nisv", "--sext-fix", "--initrd", "--cpus"};
+    static const char *const valued[] = {"--mem", "--append", "--dump-dtb", "--device", "--console", "--nisv", "--sext-fix", "--initrd", "--cpus", "--bios", "--uefi-vars", "--symbols", "--trace-mmio"};
     memset(cfg, 0, sizeof *cfg);
     cfg->mem_bytes = (uint64_t)MEM_DEFAULT_MIB << 20;
     cfg->append = "";
@@ -110,6 +145,7 @@ int cli_parse(int argc, char *const argv[], struct config *cfg, char *err, size_
     cfg->nisv = NISV_STOP;
     cfg->sext_fix = true;
     cfg->ncpus = 1;
+    cfg->uefi_vars_template = UEFI_VARS_TEMPLATE;
     bool only_files = false;
 
     for (int i = 1; i < argc; i++) {
@@ -182,7 +218,7 @@ int cli_parse(int argc, char *const argv[], struct config *cfg, char *err, size_
             break;
         case 5:
             if (nisv_policy_parse(v, &cfg->nisv))
-                return errmsg(err, errlen, "--nisv: '%s' is not stop, inject or emulate", v);
+                return errmsg(err, errlen, "--nisv: '%s' is not stop, inject, emulate or audit", v);
             break;
         case 6:
             if (strcmp(v, "on") != 0 && strcmp(v, "off") != 0)
@@ -198,9 +234,35 @@ int cli_parse(int argc, char *const argv[], struct config *cfg, char *err, size_
             if (parse_cpus(v, &cfg->ncpus, err, errlen))
                 return -1;
             break;
+        case 9:
+            if (!*v)
+                return errmsg(err, errlen, "--bios needs a path");
+            cfg->bios = v;
+            break;
+        case 10:
+            if (parse_uefi_vars(v, cfg, err, errlen))
+                return -1;
+            break;
+        case 11:
+            if (!*v)
+                return errmsg(err, errlen, "--symbols needs a path");
+            cfg->symbols = v;
+            break;
+        case 12:
+            if (!*v)
+                return errmsg(err, errlen, "--trace-mmio needs a path (or - for stderr)");
+            cfg->trace_mmio = v;
+            break;
         }
     }
-    if (!cfg->image && !cfg->help && !cfg->version && !cfg->kvm_info)
+    if (cfg->bios && cfg->image)
+        return errmsg(err, errlen, "--bios '%s' and a kernel '%s' given: the firmware loads the "
+                      "kernel itself", cfg->bios, cfg->image);
+    if (cfg->bios && cfg->initrd)
+        return errmsg(err, errlen, "--initrd needs a kernel: with --bios the firmware loads both");
+    if (cfg->uefi_vars && !cfg->bios)
+        return errmsg(err, errlen, "--uefi-vars needs --bios (the variables belong to firmware)");
+    if (!cfg->image && !cfg->bios && !cfg->help && !cfg->version && !cfg->kvm_info)
         return errmsg(err, errlen, "no guest kernel given (usage: isv [options] KERNEL)");
     return 0;
 }

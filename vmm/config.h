@@ -18,13 +18,21 @@ enum isv_exit {
     ISV_EXIT_UNMAPPED = 3, /* the guest touched an address no device or RAM claims */
     ISV_EXIT_NISV = 4,     /* an MMIO access without a valid syndrome (--nisv=stop) */
     ISV_EXIT_INTERNAL = 5, /* KVM or the VMM failed during the run */
+    ISV_EXIT_AUDIT = 6,    /* --nisv=audit found accesses that are not virtualizable */
     ISV_EXIT_SIGNAL = 128, /* + the number of the stop signal (SIGINT, SIGTERM, SIGHUP) */
 };
 
 #define CONFIG_MAX_DEVICES 32
+/* Debian's (qemu-efi-aarch64) empty UEFI variable store. */
+#define UEFI_VARS_TEMPLATE "/usr/share/AAVMF/AAVMF_VARS.fd"
 
 struct config {
     const char *image;     /* guest kernel (arm64 Image, raw binary, either gzipped) */
+    const char *bios;      /* --bios: firmware for flash bank 0 (then no kernel is needed) */
+    const char *uefi_vars; /* --uefi-vars: file behind flash bank 1, or NULL (volatile) */
+    const char *uefi_vars_template; /* where an absent --uefi-vars file is copied from */
+    const char *symbols;   /* --symbols: ELF whose symbols name guest PCs in reports */
+    const char *trace_mmio; /* --trace-mmio: write every MMIO access here, or NULL */
     const char *initrd;    /* --initrd, or NULL */
     uint64_t mem_bytes;    /* guest RAM size */
     unsigned ncpus;        /* --cpus */

@@ -27,6 +27,7 @@
 #include <linux/kvm.h>
 
 #include "../devices/chardev.h"
+#include "audit.h"
 #include "config.h"
 #include "exit.h"
 #include "vcpu.h"
@@ -56,19 +57,22 @@ static int report_unmapped(struct vcpu *c, const struct mmio_access *a, enum bus
  * time (a cache keyed by PC cannot tell address spaces or ELs apart): the
  * vCPU is in A64 state, the instruction at the PC through the current stage-1
  * tables is an LDRS* of the exit's width into a W or X register, and its
- * address translates to the exit's IPA. 0 with *d filled, or -1 (leave the
- * register alone). Runs only for loads whose value has its top bit set.
+ * address translates to the exit's IPA. 0 with *d and the instruction's PA
+ * filled, or -1 (leave the register alone). Runs only for loads whose value
+ * has its top bit set, or for every narrow read under --nisv=audit.
  */
 static int sext_insn(struct vcpu *c, const struct exit_info *x, uint64_t *pc,
-                     struct a64_ldst *d)
+                     struct a64_ldst *d, uint64_t *insn_pa)
 {
     uint64_t pstate;
     struct s1_regs s1;
     struct guest_insn insn;
     if (vcpu_get(c, vcpu_reg_pc(), pc) || vcpu_get(c, vcpu_reg_pstate(), &pstate) ||
-        vcpu_read_s1(c, &s1) || guest_fetch_insn(&c->vm->ram, &s1, pstate, *pc, &insn))
+        vcpu_read_s1(c, &s1) ||
+        guest_fetch_insn_rom(&c->vm->ram, &c->vm->rom, &s1, pstate, *pc, &insn))
         return -1;
     *d = insn.d;
+    *insn_pa = insn.pa;
     if (!a64_sign_extending_load(d) || d->rt == 31 || d->size != x->mmio.len || d->writeback ||
         (d->rt_kind != A64_REG_W && d->rt_kind != A64_REG_X) ||
         (d->addr != A64_ADDR_OFFSET && d->addr != A64_ADDR_REG))
@@ -94,13 +98,19 @@ static int sext_insn(struct vcpu *c, const struct exit_info *x, uint64_t *pc,
 static int fix_sign_extension(struct vcpu *c, const struct exit_info *x, uint64_t value)
 {
     /* Sign- and zero-extension agree unless the value's top bit is set; only
-     * then is it worth the ioctls to learn which instruction loaded it. */
+     * then is it worth the ioctls to learn which instruction loaded it --
+     * except under --nisv=audit, which notes every sign-extending load. */
     unsigned len = x->mmio.len;
-    if (len >= 8 || !((value >> (8 * len - 1)) & 1))
+    bool top = len < 8 && ((value >> (8 * len - 1)) & 1);
+    if (len >= 8 || (!top && !c->vm->audit))
         return KEEP_RUNNING;
-    uint64_t pc;
+    uint64_t pc, pa;
     struct a64_ldst d;
-    if (sext_insn(c, x, &pc, &d))
+    if (sext_insn(c, x, &pc, &d, &pa))
+        return KEEP_RUNNING;
+    if (c->vm->audit)
+        audit_note_sext(c->vm->audit, &c->vm->bus, &x->mmio, pc, pa, d.raw);
+    if (!top || !c->vm->fix_sign_extension)
         return KEEP_RUNNING;
     c->run->immediate_exit = 1;
     int r = ioctl(c->fd, KVM_RUN, 0);
@@ -126,6 +136,43 @@ static int fix_sign_extension(struct vcpu *c, const struct exit_info *x, uint64_
     return KEEP_RUNNING;
 }
 
+/* --trace-mmio: one line per device access, after the device handled it.
+ * Called only when tracing (vm->trace), so it costs nothing otherwise. */
+static void trace_access(struct vcpu *c, enum trace_via via, uint64_t ipa, unsigned len,
+                         bool is_write, enum bus_status st, const struct device *dev,
+                         uint64_t value, bool have_pc, uint64_t pc)
+{
+    struct trace_rec r = {.via = via, .vcpu = (int)c->id, .is_write = is_write, .len = len,
+                          .ipa = ipa, .status = st, .dev = dev ? dev->name : NULL,
+                          .offset = dev ? ipa - dev->base : 0, .value = value,
+                          .have_pc = have_pc, .pc = pc};
+    trace_log(c->vm->trace, &r);
+}
+
+/* A trapped access: KVM_EXIT_MMIO carries no PC, so it costs a
+ * KVM_GET_ONE_REG, made only here. */
+__attribute__((noinline)) static void trace_mmio(struct vcpu *c, const struct mmio_access *a,
+                                                 enum bus_status st, const struct device *dev,
+                                                 uint64_t value)
+{
+    uint64_t pc = 0;
+    bool have_pc = vcpu_get(c, vcpu_reg_pc(), &pc) == 0;
+    trace_access(c, TRACE_MMIO, a->ipa, a->len, a->is_write, st, dev, value, have_pc, pc);
+}
+
+/* An access the NISV emulator made (nisv_observer): the PC is the snapshot's. */
+struct nisv_trace {
+    struct vcpu *c;
+    uint64_t pc;
+};
+
+static void trace_nisv(void *ctx, uint64_t pa, unsigned len, bool is_write, uint64_t value,
+                       enum bus_status st, struct device *dev)
+{
+    const struct nisv_trace *t = ctx;
+    trace_access(t->c, TRACE_NISV, pa, len, is_write, st, dev, value, true, t->pc);
+}
+
 static int handle_mmio(struct vcpu *c, const struct exit_info *x)
 {
     struct vm *vm = c->vm;
@@ -135,11 +182,13 @@ static int handle_mmio(struct vcpu *c, const struct exit_info *x)
     if (vm->collect_stats)
         stats_mmio(&c->stats, dev, x->mmio.is_write, x->mmio.len,
                    stats_now_ns() - c->exit_start_ns);
+    if (vm->trace)
+        trace_mmio(c, &x->mmio, st, dev, v);
     if (st != BUS_OK)
         return report_unmapped(c, &x->mmio, st);
     if (!x->mmio.is_write) {
         exit_complete_read(c->run, v);
-        if (vm->fix_sign_extension)
+        if (vm->fix_sign_extension || vm->audit)
             return fix_sign_extension(c, x, v);
     }
     return KEEP_RUNNING;
@@ -176,11 +225,13 @@ static int handle_nisv(struct vcpu *c, const struct exit_info *x)
                 strerror(errno));
         return ISV_EXIT_INTERNAL;
     }
-    guest_fetch_insn(&vm->ram, &st.s1, st.pstate, st.regs.pc, &insn);
+    guest_fetch_insn_rom(&vm->ram, &vm->rom, &st.s1, st.pstate, st.regs.pc, &insn);
     unsigned reason = insn.error ? A64_R_COUNT : (unsigned)insn.d.reason;
     if (vm->collect_stats)
         stats_nisv(&c->stats, reason, insn.error ? "unfetched" : a64_reason_tag(insn.d.reason),
                    stats_now_ns() - t0);
+    if (vm->audit)
+        audit_note_nisv(vm->audit, &vm->bus, x->nisv_ipa, x->nisv_esr_iss, &insn);
 
     int rc = KEEP_RUNNING;
     switch (vm->nisv) {
@@ -199,10 +250,14 @@ static int handle_nisv(struct vcpu *c, const struct exit_info *x)
         if (++c->nisv_injected > NISV_REPORT_LIMIT)
             return KEEP_RUNNING;
         break;
-    case NISV_EMULATE: {
+    case NISV_EMULATE:
+    case NISV_AUDIT: {
         struct nisv_fault f;
-        int er = nisv_emulate(&st, &insn, &vm->ram, &vm->bus, x->nisv_ipa, x->nisv_esr_iss, &f,
-                              why, sizeof why);
+        struct nisv_trace tr = {c, st.regs.pc};
+        const struct nisv_observer obs = {trace_nisv, &tr};
+        int er = nisv_emulate_observed(&st, &insn, &vm->ram, &vm->bus, x->nisv_ipa,
+                                       x->nisv_esr_iss, &f, why, sizeof why,
+                                       vm->trace ? &obs : NULL);
         if (er == NISV_REFUSED) {
             snprintf(action, sizeof action, "cannot emulate it (%s): stopping", why);
             rc = ISV_EXIT_NISV;
@@ -214,18 +269,24 @@ static int handle_nisv(struct vcpu *c, const struct exit_info *x)
             vm_report(vm, "isv: writing vCPU registers after emulation: %s\n", strerror(errno));
             return ISV_EXIT_INTERNAL;
         } else {
-            snprintf(action, sizeof action, "emulated (--nisv=emulate)");
+            snprintf(action, sizeof action, "emulated (--nisv=%s)", nisv_policy_name(vm->nisv));
         }
         if (rc != KEEP_RUNNING)
             break;
         *(er == NISV_FAULT ? &c->nisv_faults : &c->nisv_emulated) += 1;
-        /* One report budget for both: each is guest-triggered. */
-        if (c->nisv_faults + c->nisv_emulated > NISV_REPORT_LIMIT)
+        /* One report budget for both: each is guest-triggered. The audit
+         * lists what it emulated at exit instead. */
+        if (c->nisv_faults + c->nisv_emulated > NISV_REPORT_LIMIT ||
+            (vm->audit && er == NISV_DONE))
             return KEEP_RUNNING;
         break;
     }
     }
-    nisv_report(x->nisv_ipa, x->nisv_esr_iss, &insn, action, report, sizeof report);
+    size_t n = nisv_report(x->nisv_ipa, x->nisv_esr_iss, &insn, action, report, sizeof report);
+    char sym[200];
+    if (n < sizeof report &&
+        guest_syms_name(&vm->syms, insn.pc, insn.pa, !insn.error, sym, sizeof sym))
+        snprintf(report + n, sizeof report - n, "isv:   symbol: %s\n", sym);
     vm_report(vm, "%s", report);
     return rc;
 }
@@ -408,12 +469,14 @@ static void join_vcpus(struct vm *vm, const sigset_t *stopset)
             int sig = sigtimedwait(stopset, NULL, &zero);
             if (sig > 0 && sig != SIG_WAKE) {
                 chardev_emergency();
+                trace_emergency(vm->trace);
                 fprintf(stderr, "isv: %s again: exiting without waiting for vCPU %u\n",
                         signal_name(sig), i);
                 _exit(ISV_EXIT_SIGNAL + sig);
             }
             if (stats_now_ns() > deadline) {
                 chardev_emergency();
+                trace_emergency(vm->trace);
                 fprintf(stderr, "isv: vCPU %u did not stop within %d s: exiting\n", i,
                         STOP_JOIN_MS / 1000);
                 _exit(ISV_EXIT_INTERNAL);

@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -128,6 +129,24 @@ int vcpu_inject_ext_dabt(struct vcpu *c)
 int vcpu_get_vbar(struct vcpu *c, uint64_t *vbar)
 {
     return vcpu_get(c, SYS_REG(3, 0, 12, 0, 0), vbar);
+}
+
+int vcpu_describe(struct vcpu *c, char *buf, size_t size)
+{
+    /* What a firmware developer asks first when a guest hangs: where it is,
+     * and the last exception EL1 took (its handler may be spinning). */
+    uint64_t pc, pstate, elr, esr, far, vbar;
+    if (vcpu_get(c, CORE_REG(regs.pc), &pc) || vcpu_get(c, CORE_REG(regs.pstate), &pstate) ||
+        vcpu_get(c, CORE_REG(elr_el1), &elr) || vcpu_get(c, SYS_REG(3, 0, 5, 2, 0), &esr) ||
+        vcpu_get(c, SYS_REG(3, 0, 6, 0, 0), &far) || vcpu_get_vbar(c, &vbar))
+        return snprintf(buf, size, "registers unreadable: %s", strerror(errno));
+    return snprintf(buf, size,
+                    "pc 0x%llx pstate 0x%llx (EL%llu), last EL1 exception: ELR_EL1 0x%llx "
+                    "ESR_EL1 0x%llx (EC 0x%llx) FAR_EL1 0x%llx, VBAR_EL1 0x%llx",
+                    (unsigned long long)pc, (unsigned long long)pstate,
+                    (unsigned long long)(pstate >> 2 & 3), (unsigned long long)elr,
+                    (unsigned long long)esr, (unsigned long long)(esr >> 26 & 0x3f),
+                    (unsigned long long)far, (unsigned long long)vbar);
 }
 
 int vcpu_enter_exception(struct vcpu *c, const struct a64_exc_entry *e)

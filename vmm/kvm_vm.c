@@ -18,6 +18,7 @@
 
 #include "../devices/pl011.h"
 #include "config.h"
+#include "firmware.h"
 #include "vm.h"
 #include "../devices/errmsg.h"
 
@@ -41,17 +42,35 @@ int vm_require_cap(struct vm *vm, int cap, const char *name, const char *why, ch
     return errmsg(err, errlen, "KVM lacks %s, which %s needs", name, why);
 }
 
+/* Slot 0 is RAM, 1 the --bios ROM, 2.. devices in ROM mode. */
+enum { SLOT_RAM, SLOT_ROM, SLOT_ROMD_FIRST };
+
+static int set_region(struct vm *vm, uint32_t slot, uint64_t gpa, void *host, uint64_t len,
+                      bool readonly)
+{
+    struct kvm_userspace_memory_region region = {
+        .slot = slot,
+        .flags = readonly ? KVM_MEM_READONLY : 0,
+        .guest_phys_addr = gpa,
+        .memory_size = len,
+        .userspace_addr = (uintptr_t)host,
+    };
+    return ioctl(vm->vm_fd, KVM_SET_USER_MEMORY_REGION, &region);
+}
+
 int vm_create(struct vm *vm, uint64_t ram_bytes, char *err, size_t errlen)
 {
     memset(vm, 0, sizeof *vm);
     vm->vm_fd = vm->gic.fd = -1;
     pthread_mutex_init(&vm->stop_lock, NULL);
     pthread_mutex_init(&vm->report_lock, NULL);
+    pthread_mutex_init(&vm->rom_lock, NULL);
     bus_init(&vm->bus);
     vm_irq_init(vm);
     vm->host.set_irq = vm_set_irq;
     vm->host.ctx = vm;
     vm->host.mem = &vm->ram;
+    vm->host.map_rom = vm_map_rom;
 
     vm->kvm_fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
     if (vm->kvm_fd < 0)
@@ -77,17 +96,51 @@ int vm_create(struct vm *vm, uint64_t ram_bytes, char *err, size_t errlen)
         return errmsg(err, errlen, "cannot allocate %llu MiB of guest RAM: %s",
                     (unsigned long long)(ram_bytes >> 20), strerror(errno));
     vm->ram = (struct guest_mem){.host = mem, .base = RAM_BASE, .size = ram_bytes};
-    struct kvm_userspace_memory_region region = {
-        .slot = 0,
-        .guest_phys_addr = RAM_BASE,
-        .memory_size = ram_bytes,
-        .userspace_addr = (uintptr_t)mem,
-    };
-    if (ioctl(vm->vm_fd, KVM_SET_USER_MEMORY_REGION, &region) < 0)
+    if (set_region(vm, SLOT_RAM, RAM_BASE, mem, ram_bytes, false) < 0)
         return errmsg(err, errlen, "KVM_SET_USER_MEMORY_REGION (%llu MiB at 0x%llx): %s",
                     (unsigned long long)(ram_bytes >> 20), (unsigned long long)RAM_BASE,
                     strerror(errno));
     return 0;
+}
+
+int vm_add_rom(struct vm *vm, const struct guest_mem *rom, char *err, size_t errlen)
+{
+    if (vm_require_cap(vm, KVM_CAP_READONLY_MEM, "KVM_CAP_READONLY_MEM", "--bios", err, errlen))
+        return -1;
+    if (set_region(vm, SLOT_ROM, rom->base, rom->host, rom->size, true) < 0)
+        return errmsg(err, errlen, "KVM_SET_USER_MEMORY_REGION (firmware ROM at 0x%llx): %s",
+                      (unsigned long long)rom->base, strerror(errno));
+    return 0;
+}
+
+int vm_map_rom(void *ctx, struct device *dev, void *host, uint64_t len)
+{
+    struct vm *vm = ctx;
+    pthread_mutex_lock(&vm->rom_lock);
+    unsigned i;
+    for (i = 0; i < vm->nromd && vm->romd[i].dev != dev; i++)
+        ;
+    if (i == vm->nromd) {
+        if (!host || i == sizeof vm->romd / sizeof *vm->romd) {
+            pthread_mutex_unlock(&vm->rom_lock);
+            return host ? -1 : 0; /* out of slots: the device serves its reads */
+        }
+        vm->romd[i] = (struct romd_slot){.dev = dev, .slot = SLOT_ROMD_FIRST + i};
+        vm->nromd++;
+    }
+    /* KVM changes no live slot's memory: delete it, then add the new one. */
+    struct romd_slot *r = &vm->romd[i];
+    int rc = 0;
+    if (r->mapped) {
+        rc = set_region(vm, r->slot, dev->base, NULL, 0, true);
+        r->mapped = rc < 0;
+    }
+    if (host && rc == 0) {
+        rc = set_region(vm, r->slot, dev->base, host, len, true);
+        r->mapped = rc == 0;
+    }
+    pthread_mutex_unlock(&vm->rom_lock);
+    return rc < 0 ? -1 : 0;
 }
 
 int vm_add_device(struct vm *vm, struct device *dev, char *err, size_t errlen)
@@ -192,9 +245,12 @@ void vm_destroy(struct vm *vm)
     vm->ncpus = 0;
     if (vm->ram.host)
         munmap(vm->ram.host, vm->ram.size);
+    firmware_free(&vm->rom);
+    flash_store_close(&vm->vars);
     gic_destroy(&vm->gic);
     pthread_mutex_destroy(&vm->stop_lock);
     pthread_mutex_destroy(&vm->report_lock);
+    pthread_mutex_destroy(&vm->rom_lock);
     if (vm->vm_fd >= 0)
         close(vm->vm_fd);
     if (vm->kvm_fd >= 0)

@@ -16,11 +16,15 @@
 #include <sys/random.h>
 
 #include "../devices/errmsg.h"
+#include "../devices/cfi_flash.h"
+#include "../devices/flash_rom.h"
 #include "../devices/virtio_mmio.h"
+#include "audit.h"
 #include "boot.h"
 #include "config.h"
 #include "device_table.h"
 #include "fdt_build.h"
+#include "firmware.h"
 #include "vm.h"
 
 #define ISV_VERSION "0.1"
@@ -42,11 +46,22 @@ static int wire_virtio(struct vm *vm, struct device *dev, char *err, size_t errl
 {
     for (unsigned q = 0; q < virtio_mmio_num_queues(dev); q++) {
         int fd = virtio_mmio_queue_eventfd(dev, q);
-        if (fd >= 0 && vm_add_ioeventfd(vm, dev->base + VIRTIO_MMIO_QUEUE_NOTIFY, 4, q, fd, err,
-                                        errlen))
+        uint64_t addr = dev->base + VIRTIO_MMIO_QUEUE_NOTIFY;
+        if (fd < 0)
+            continue;
+        /* Traced, KVM signals the trace's relay, which logs and forwards to fd. */
+        if (vm->trace && (fd = trace_relay(vm->trace, fd, dev->name, addr, q, err, errlen)) < 0)
+            return -1;
+        if (vm_add_ioeventfd(vm, addr, 4, q, fd, err, errlen))
             return -1;
     }
     return vm_use_irqfd(vm, (uint32_t)dev->spi, err, errlen) < 0 ? -1 : 0;
+}
+
+/* --trace-mmio stopped (a write failed): said like any other VMM report. */
+static void trace_report(void *ctx, const char *msg)
+{
+    vm_report(ctx, "%s", msg);
 }
 
 static int add_device(struct vm *vm, struct device *dev, char *err, size_t errlen)
@@ -72,11 +87,40 @@ static int add_devices(struct vm *vm, const struct config *cfg, char *err, size_
         if (device_table[i].console)
             vm->console = dev;
     }
+    if (cfg->bios) {
+        struct device *dev = flash_rom_create(&vm->rom, &vm->host, err, errlen);
+        if (!dev || add_device(vm, dev, err, errlen))
+            return -1;
+        dev = cfi_flash_create(FLASH1_BASE, vm->vars.mem, vm->vars.size, &vm->host, err, errlen);
+        if (!dev || add_device(vm, dev, err, errlen))
+            return -1;
+    }
     for (size_t i = 0; i < cfg->ndevices; i++) {
         struct device *dev = device_table_create(cfg->devices[i], &b, err, errlen);
         if (!dev || add_device(vm, dev, err, errlen))
             return -1;
     }
+    return 0;
+}
+
+/* --bios: the firmware in flash bank 0, entered at its first byte with the
+ * device tree at the base of RAM; it loads any kernel itself. */
+static int firmware_setup(struct vm *vm, const struct config *cfg, struct boot_layout *bl,
+                          char *err, size_t errlen)
+{
+    if (firmware_load(cfg->bios, &vm->rom, err, errlen) || vm_add_rom(vm, &vm->rom, err, errlen))
+        return -1;
+    if (cfg->uefi_vars) {
+        int made = uefi_vars_prepare(cfg->uefi_vars, cfg->uefi_vars_template, err, errlen);
+        if (made < 0)
+            return -1;
+        if (made && cfg->verbose)
+            fprintf(stderr, "isv: boot: --uefi-vars '%s' created from '%s'\n", cfg->uefi_vars,
+                    cfg->uefi_vars_template);
+    }
+    if (flash_store_open(&vm->vars, cfg->uefi_vars, err, errlen))
+        return -1;
+    *bl = (struct boot_layout){.entry = vm->rom.base, .dtb = vm->ram.base, .format = "firmware"};
     return 0;
 }
 
@@ -90,16 +134,38 @@ static void boot_seeds(struct fdt_params *fp)
 
 _Static_assert(FDT_MAX_SIZE <= BOOT_DTB_MAX, "the DTB buffer must fit in its reserved block");
 
+/* --symbols (names PCs where the kernel image was loaded; a bad file stops
+ * here) and --nisv=audit's table. */
+static int audit_setup(struct vm *vm, const struct config *cfg, const struct boot_layout *bl,
+                       char *err, size_t errlen)
+{
+    if (cfg->symbols && guest_syms_load(&vm->syms, cfg->symbols, bl->kernel_start,
+                                        bl->kernel_end, err, errlen))
+        return -1;
+    if (cfg->nisv == NISV_AUDIT) {
+        if (!(vm->audit = malloc(sizeof *vm->audit)))
+            return errmsg(err, errlen, "out of memory");
+        audit_init(vm->audit);
+    }
+    return 0;
+}
+
 static int setup(struct vm *vm, const struct config *cfg, char *err, size_t errlen)
 {
     struct boot_layout bl;
     if (vm_create(vm, cfg->mem_bytes, err, errlen))
         return -1;
+    if (cfg->trace_mmio &&
+        !(vm->trace = trace_open(cfg->trace_mmio, trace_report, vm, err, errlen)))
+        return -1;
     if (cfg->nisv == NISV_INJECT &&
         vm_require_cap(vm, KVM_CAP_ARM_INJECT_EXT_DABT, "KVM_CAP_ARM_INJECT_EXT_DABT",
                        "--nisv=inject", err, errlen))
         return -1;
-    if (boot_load(cfg->image, cfg->initrd, &vm->ram, &bl, err, errlen))
+    if (cfg->bios ? firmware_setup(vm, cfg, &bl, err, errlen)
+                  : boot_load(cfg->image, cfg->initrd, &vm->ram, &bl, err, errlen))
+        return -1;
+    if (audit_setup(vm, cfg, &bl, err, errlen))
         return -1;
     if (add_devices(vm, cfg, err, errlen))
         return -1;
@@ -135,7 +201,14 @@ static int setup(struct vm *vm, const struct config *cfg, char *err, size_t errl
     if (cfg->dtb_out && write_file(cfg->dtb_out, fdt, fdt_totalsize(fdt), err, errlen))
         return -1;
     if (cfg->verbose) {
-        boot_layout_print(stderr, cfg->image, cfg->initrd, &bl);
+        if (cfg->bios)
+            fprintf(stderr, "isv: boot: firmware '%s' in flash bank 0 at 0x%llx, entry 0x%llx, "
+                    "dtb 0x%llx; variables in bank 1 at 0x%llx: %s\n", cfg->bios,
+                    (unsigned long long)vm->rom.base, (unsigned long long)bl.entry,
+                    (unsigned long long)bl.dtb, (unsigned long long)FLASH1_BASE,
+                    cfg->uefi_vars ? cfg->uefi_vars : "volatile (no --uefi-vars)");
+        else
+            boot_layout_print(stderr, cfg->image, cfg->initrd, &bl);
         for (unsigned i = 0; i < vm->ncpus; i++)
             fprintf(stderr, "isv: vcpu %u: MPIDR 0x%llx%s\n", i,
                     (unsigned long long)vm->vcpus[i].mpidr, i ? " (off until PSCI CPU_ON)" : "");
@@ -212,10 +285,40 @@ int main(int argc, char **argv)
         vm.collect_stats = cfg.stats;
         vm.nisv = cfg.nisv;
         vm.fix_sign_extension = cfg.sext_fix;
-        rc = vm_run(&vm);
+        /* TIME counts from here; the ioeventfd relay starts with the run. */
+        if (vm.trace && trace_start(vm.trace, err, sizeof err)) {
+            fprintf(stderr, "isv: error: %s\n", err);
+            rc = ISV_EXIT_SETUP;
+        } else {
+            rc = vm_run(&vm);
+        }
         vm_flush_console(&vm);
+        char serr[300];
+        if (flash_store_sync(&vm.vars, serr, sizeof serr)) {
+            fprintf(stderr, "isv: %s\n", serr);
+            if (rc == ISV_EXIT_POWEROFF || rc == ISV_EXIT_RESET)
+                rc = ISV_EXIT_INTERNAL;
+        }
+        if (cfg.verbose && rc > ISV_EXIT_SIGNAL) /* stopped from outside: where was it? */
+            for (unsigned i = 0; i < vm.ncpus; i++) {
+                char where[256];
+                vcpu_describe(&vm.vcpus[i], where, sizeof where);
+                fprintf(stderr, "isv: vcpu %u at stop: %s\n", i, where);
+            }
         print_summary(&vm, cfg.stats);
+        /* A finding turns a clean power-off into 6; any other status wins. */
+        if (vm.audit) {
+            audit_print(vm.audit, &vm.syms, stderr);
+            if (rc == ISV_EXIT_POWEROFF && audit_found(vm.audit))
+                rc = ISV_EXIT_AUDIT;
+        }
     }
+    trace_close(vm.trace); /* the vCPUs have stopped (or never ran) */
     vm_destroy(&vm);
+    if (vm.audit) {
+        audit_destroy(vm.audit);
+        free(vm.audit);
+    }
+    guest_syms_free(&vm.syms);
     return rc;
 }

@@ -29,6 +29,13 @@ int guest_va_to_pa(const struct guest_mem *ram, const struct s1_regs *s1, uint64
 int guest_fetch_insn(const struct guest_mem *ram, const struct s1_regs *s1, uint64_t pstate,
                      uint64_t pc, struct guest_insn *out)
 {
+    return guest_fetch_insn_rom(ram, NULL, s1, pstate, pc, out);
+}
+
+int guest_fetch_insn_rom(const struct guest_mem *ram, const struct guest_mem *rom,
+                         const struct s1_regs *s1, uint64_t pstate, uint64_t pc,
+                         struct guest_insn *out)
+{
     memset(out, 0, sizeof *out);
     out->pc = pc;
     if (pstate & PSTATE_NRW) {
@@ -53,8 +60,10 @@ int guest_fetch_insn(const struct guest_mem *ram, const struct s1_regs *s1, uint
     }
     out->pa = w.pa;
     uint64_t word;
-    if (guest_mem_read(ram, out->pa, 4, &word)) {
-        out->error = "the PC is not in guest RAM";
+    if (guest_mem_read(ram, out->pa, 4, &word) &&
+        (!rom || !rom->size || guest_mem_read(rom, out->pa, 4, &word))) {
+        out->error = rom && rom->size ? "the PC is not in guest RAM or the firmware flash"
+                                      : "the PC is not in guest RAM";
         return -1;
     }
     out->word = (uint32_t)word;
@@ -115,6 +124,7 @@ struct emu_ctx {
     struct nisv_fault *fault; /* the first access the CPU would fault on */
     bool faulted;
     const char *error;        /* a reason to refuse */
+    const struct nisv_observer *obs; /* or NULL */
 };
 
 /* Translate and check the part of an access (at `va`, of `size` bytes) in
@@ -198,7 +208,10 @@ static int perform(struct emu_ctx *c, unsigned len, bool is_write, uint64_t *v)
     if (is_write ? guest_mem_write(c->ram, a->pa, len, *v) == 0
                  : guest_mem_read(c->ram, a->pa, len, v) == 0)
         return 0; /* guest RAM */
-    enum bus_status st = bus_access(c->bus, a->pa, len, is_write, v, NULL);
+    struct device *dev;
+    enum bus_status st = bus_access(c->bus, a->pa, len, is_write, v, &dev);
+    if (c->obs)
+        c->obs->access(c->obs->ctx, a->pa, len, is_write, *v, st, dev);
     if (st != BUS_OK) {
         c->error = st == BUS_UNMAPPED ? "an access of the instruction hits no device or RAM"
                                       : "an access width the bus does not support";
@@ -226,6 +239,14 @@ int nisv_emulate(struct vcpu_snapshot *st, const struct guest_insn *insn,
                  const struct guest_mem *ram, struct bus *bus, uint64_t fault_ipa,
                  uint64_t esr_iss, struct nisv_fault *fault, char *why, size_t whylen)
 {
+    return nisv_emulate_observed(st, insn, ram, bus, fault_ipa, esr_iss, fault, why, whylen, NULL);
+}
+
+int nisv_emulate_observed(struct vcpu_snapshot *st, const struct guest_insn *insn,
+                          const struct guest_mem *ram, struct bus *bus, uint64_t fault_ipa,
+                          uint64_t esr_iss, struct nisv_fault *fault, char *why, size_t whylen,
+                          const struct nisv_observer *obs)
+{
     if (insn->error) {
         snprintf(why, whylen, "instruction not fetched: %s", insn->error);
         return NISV_REFUSED;
@@ -242,7 +263,7 @@ int nisv_emulate(struct vcpu_snapshot *st, const struct guest_insn *insn,
     }
     struct emu_ctx c = {.ram = ram, .bus = bus, .s1 = &st->s1, .pstate = st->pstate,
                         .fault_ipa = fault_ipa, .unpriv = d->unpriv, .probing = true,
-                        .fault = fault};
+                        .fault = fault, .obs = obs};
     struct a64_mem mem = {.read = emu_read, .write = emu_write, .ctx = &c};
     struct a64_regs regs = st->regs;
     const char *reason = NULL;
@@ -275,8 +296,8 @@ int nisv_emulate(struct vcpu_snapshot *st, const struct guest_insn *insn,
 
 int nisv_policy_parse(const char *s, enum nisv_policy *out)
 {
-    static const char *const names[] = {"stop", "inject", "emulate"};
-    for (int i = 0; i < 3; i++)
+    static const char *const names[] = {"stop", "inject", "emulate", "audit"};
+    for (int i = 0; i < 4; i++)
         if (strcmp(s, names[i]) == 0) {
             *out = (enum nisv_policy)i;
             return 0;
@@ -286,5 +307,5 @@ int nisv_policy_parse(const char *s, enum nisv_policy *out)
 
 const char *nisv_policy_name(enum nisv_policy p)
 {
-    return p == NISV_STOP ? "stop" : p == NISV_INJECT ? "inject" : "emulate";
+    return p == NISV_STOP ? "stop" : p == NISV_INJECT ? "inject" : p == NISV_EMULATE ? "emulate" : "audit";
 }

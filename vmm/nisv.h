@@ -16,13 +16,13 @@
 #include "arm64/a64.h"
 #include "arm64/emulate.h"
 #include "arm64/s1walk.h"
-
-struct bus;
+#include "bus.h"
 
 enum nisv_policy {
     NISV_STOP,    /* report and stop the VM (default) */
     NISV_INJECT,  /* inject an external data abort into the guest */
     NISV_EMULATE, /* perform the instruction in the VMM */
+    NISV_AUDIT,   /* emulate, and list every access that is not virtualizable at exit */
 };
 
 /* The vCPU state the decoder and emulator need. */
@@ -47,6 +47,13 @@ int guest_va_to_pa(const struct guest_mem *ram, const struct s1_regs *s1, uint64
  * refused); on failure out->error says why. */
 int guest_fetch_insn(const struct guest_mem *ram, const struct s1_regs *s1, uint64_t pstate,
                      uint64_t pc, struct guest_insn *out);
+/* The same where code may also run from read-only memory outside RAM (with
+ * --bios, the firmware's SEC and PEI execute in place from flash bank 0):
+ * the word comes from RAM or, failing that, from rom (size 0: none). The
+ * translation tables are in RAM either way. */
+int guest_fetch_insn_rom(const struct guest_mem *ram, const struct guest_mem *rom,
+                         const struct s1_regs *s1, uint64_t pstate, uint64_t pc,
+                         struct guest_insn *out);
 
 /* The report: lines starting with "isv: ", ending in '\n'. */
 size_t nisv_report(uint64_t ipa, uint64_t esr_iss, const struct guest_insn *insn,
@@ -74,7 +81,21 @@ int nisv_emulate(struct vcpu_snapshot *st, const struct guest_insn *insn,
                  const struct guest_mem *ram, struct bus *bus, uint64_t fault_ipa,
                  uint64_t esr_iss, struct nisv_fault *fault, char *why, size_t whylen);
 
-/* Parse --nisv=stop|inject|emulate. 0 or -1. */
+/* For --trace-mmio: told of each device access the emulator performs, after
+ * the device handled it (value: written, or read back). RAM accesses are not
+ * MMIO and are not told; nor are the probe pass's checks. */
+struct nisv_observer {
+    void (*access)(void *ctx, uint64_t pa, unsigned len, bool is_write, uint64_t value,
+                   enum bus_status st, struct device *dev);
+    void *ctx;
+};
+/* nisv_emulate, telling obs (NULL: nobody) of each device access. */
+int nisv_emulate_observed(struct vcpu_snapshot *st, const struct guest_insn *insn,
+                          const struct guest_mem *ram, struct bus *bus, uint64_t fault_ipa,
+                          uint64_t esr_iss, struct nisv_fault *fault, char *why, size_t whylen,
+                          const struct nisv_observer *obs);
+
+/* Parse --nisv=stop|inject|emulate|audit. 0 or -1. */
 int nisv_policy_parse(const char *s, enum nisv_policy *out);
 const char *nisv_policy_name(enum nisv_policy p);
 

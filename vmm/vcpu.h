@@ -43,6 +43,9 @@ uint64_t vcpu_pc(struct vcpu *c); /* ~0 if it cannot be read */
 int vcpu_get_base(struct vcpu *c, unsigned n, uint64_t pstate, uint64_t *v);
 int vcpu_read_s1(struct vcpu *c, struct s1_regs *s1);
 int vcpu_get_vbar(struct vcpu *c, uint64_t *vbar);
+/* One line (no newline) of where the vCPU is and the last exception EL1 took;
+ * for --verbose reports when a run is stopped from outside. snprintf-like. */
+int vcpu_describe(struct vcpu *c, char *buf, size_t size);
 int vcpu_snapshot(struct vcpu *c, struct vcpu_snapshot *st);
 int vcpu_restore(struct vcpu *c, const struct vcpu_snapshot *st);
 /* Make the guest take an external data abort on the faulting access. */

@@ -9,9 +9,11 @@
  *   - irq_lock guards the interrupt lines (kvm_irq.c);
  *   - stop_lock guards the stop state; report_lock keeps each VMM report whole
  *     and in order with the guest's console output.
- * Lock order (outer first): report_lock -> dev->lock -> chardev lock or
- * irq_lock (leaves; devices/device.h); stop_lock is taken alone. Nothing calls into a
- * device with irq_lock or stop_lock held.
+ * Lock order (outer first): report_lock -> dev->lock -> chardev lock,
+ * irq_lock or rom_lock (leaves; devices/device.h); stop_lock is taken alone. Nothing calls into a
+ * device with irq_lock or stop_lock held. audit->lock (--nisv=audit, audit.h)
+ * is taken alone too, by exit handlers after the device access, and by the
+ * main thread for the listing after the join.
  */
 #ifndef ISV_VMM_VM_H
 #define ISV_VMM_VM_H
@@ -25,12 +27,17 @@
 #include "../devices/device.h"
 #include "../devices/guest_mem.h"
 #include "bus.h"
+#include "firmware.h"
 #include "gic.h"
+#include "guest_syms.h"
 #include "nisv.h"
 #include "stats.h"
+#include "trace.h"
 #include "vcpu.h"
 
 #define VM_MAX_DEVICES 40
+
+struct audit;
 
 struct vm {
     int kvm_fd, vm_fd;
@@ -39,6 +46,21 @@ struct vm {
     unsigned ncpus;
     struct irqchip gic;
     struct guest_mem ram;
+    /* --bios: the firmware, read-only at flash bank 0 (size 0 without it).
+     * Guest code may run from it, so instruction fetches look here too
+     * (guest_fetch_insn_rom). */
+    struct guest_mem rom;
+    /* --bios: flash bank 1's bytes (the UEFI variable store). */
+    struct flash_store vars;
+    /* Memory slots of devices in ROM mode (device_host.map_rom), by device;
+     * rom_lock (a leaf) guards the table. */
+    struct romd_slot {
+        struct device *dev;
+        uint32_t slot;
+        bool mapped;
+    } romd[4];
+    unsigned nromd;
+    pthread_mutex_t rom_lock;
     struct bus bus;
     struct device_host host;
     struct device *devs[VM_MAX_DEVICES];
@@ -48,6 +70,9 @@ struct vm {
     enum nisv_policy nisv;
     bool fix_sign_extension;
     bool collect_stats;
+    struct audit *audit;   /* --nisv=audit (audit.h), else NULL */
+    struct guest_syms syms; /* --symbols: names guest PCs (loaded: false without it) */
+    struct trace *trace; /* --trace-mmio (trace.h), or NULL; its lock is taken alone */
     /* Interrupt lines: irqfd + resamplefd where KVM supports it (see kvm_irq.c). */
     struct irq_line {
         int irqfd, resamplefd; /* -1 when the line uses KVM_IRQ_LINE */
@@ -70,6 +95,11 @@ int vm_create(struct vm *vm, uint64_t ram_bytes, char *err, size_t errlen);
 /* 0 if KVM has capability `cap`, else -1 with "KVM lacks NAME, which WHY needs". */
 int vm_require_cap(struct vm *vm, int cap, const char *name, const char *why, char *err,
                    size_t errlen);
+/* Map rom (the --bios image) read-only at its base: the guest runs from it
+ * at memory speed, its writes exit as MMIO to the bank's device. */
+int vm_add_rom(struct vm *vm, const struct guest_mem *rom, char *err, size_t errlen);
+/* The device_host map_rom callback (devices/device.h). */
+int vm_map_rom(void *ctx, struct device *dev, void *host, uint64_t len);
 /* QueueNotify-style doorbell: writes of `len` bytes equal to `datamatch` at
  * `addr` signal `fd` inside KVM, with no exit to userspace. */
 int vm_add_ioeventfd(struct vm *vm, uint64_t addr, unsigned len, uint64_t datamatch, int fd,

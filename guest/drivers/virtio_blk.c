@@ -2,13 +2,16 @@
  * Guest virtio-blk driver (virtio 1.2 §5.2). A request is a chain: the
  * 16-byte header (device-readable), the data split into page-sized elements
  * as an OS with scattered pages would send it, then the status byte
- * (device-writable).
+ * (device-writable). Both guest builds compile this file: it touches no
+ * register itself, the configuration is read through <virtio_blk_config.h>
+ * and everything else through the transport (<virtio_mmio.h>).
  */
 #include "virtio_blk.h"
 
 #include <string.h>
 
 #include "../guest.h"
+#include <virtio_blk_config.h> /* this build's register accessors: see that file */
 
 #define T_IN     0
 #define T_OUT    1
@@ -17,20 +20,6 @@
 
 #define PAGE 4096u
 #define CONFIG_RETRIES 16
-
-/* The start of struct virtio_blk_config: all we read. Every field is 32-bit
- * aligned, read 32 bits wide; the 64-bit capacity as two halves (§4.2.2.2). */
-struct virtio_blk_config_regs {
-    MMIO_REG(rp, 32, capacity_lo);
-    MMIO_REG(rp, 32, capacity_hi);
-    MMIO_REG(rp, 32, size_max);
-    MMIO_REG(rp, 32, seg_max);
-};
-MMIO_OFFSET(struct virtio_blk_config_regs, capacity_lo, 0x0);
-MMIO_OFFSET(struct virtio_blk_config_regs, capacity_hi, 0x4);
-MMIO_OFFSET(struct virtio_blk_config_regs, size_max, 0x8);
-MMIO_OFFSET(struct virtio_blk_config_regs, seg_max, 0xc);
-MMIO_SIZE(struct virtio_blk_config_regs, 0x10);
 
 static void blk_error(const struct virtio_blk *b, const char *what)
 {
@@ -50,33 +39,33 @@ int virtio_blk_init_features(struct virtio_blk *b, struct virtio_dev *d, uint64_
                     1ull << VIRTIO_BLK_F_RO | 1ull << VIRTIO_BLK_F_FLUSH;
     if (virtio_mmio_start(d, want & accept) != 0)
         return -1;
-    uintptr_t ca = virtio_mmio_config_addr(d, sizeof(struct virtio_blk_config_regs));
-    if (!ca) {
+    struct virtio_blk_cfg cfg;
+    if (virtio_blk_cfg_open(&cfg, d) != 0) {
         virtio_mmio_fail(d, "region too small for the block configuration");
         return -1;
     }
-    /* Only pure reads of the config: keep just a shared pointer. */
-    const struct virtio_blk_config_regs MMIO_PTR *cfg =
-        mmio_claim(struct virtio_blk_config_regs, ca);
 
-    /* A 64-bit field is two reads: retry until ConfigGeneration says no
-     * update came in between (§2.5.1). */
+    /* The capacity is more than one read: retry until ConfigGeneration says
+     * no update came in between (§2.5.1). */
     int tries = 0;
-    uint32_t gen, lo, hi;
+    uint32_t gen;
+    uint64_t capacity;
     do {
         if (++tries > CONFIG_RETRIES) {
             virtio_mmio_fail(d, "configuration never stable");
             return -1;
         }
         gen = virtio_mmio_config_generation(d);
-        lo = mmio_read(&cfg->capacity_lo);
-        hi = mmio_read(&cfg->capacity_hi);
+        if (virtio_blk_cfg_capacity(&cfg, &capacity) != 0) {
+            virtio_mmio_fail(d, "region too small for the block configuration");
+            return -1;
+        }
     } while (gen != virtio_mmio_config_generation(d));
-    b->capacity = (uint64_t)hi << 32 | lo;
+    b->capacity = capacity;
 
     b->seg_bytes = PAGE;
     if (virtio_mmio_has(d, VIRTIO_BLK_F_SIZE_MAX)) {
-        uint32_t sm = mmio_read(&cfg->size_max) & ~(VIRTIO_BLK_SECTOR - 1);
+        uint32_t sm = virtio_blk_cfg_size_max(&cfg) & ~(VIRTIO_BLK_SECTOR - 1);
         if (sm && sm < b->seg_bytes)
             b->seg_bytes = sm; /* keep elements whole sectors */
     }
@@ -86,7 +75,7 @@ int virtio_blk_init_features(struct virtio_blk *b, struct virtio_dev *d, uint64_
     }
     b->max_segs = b->vq.num - 2u; /* the header and status take two descriptors */
     if (virtio_mmio_has(d, VIRTIO_BLK_F_SEG_MAX)) {
-        uint32_t sm = mmio_read(&cfg->seg_max);
+        uint32_t sm = virtio_blk_cfg_seg_max(&cfg);
         if (sm && sm < b->max_segs)
             b->max_segs = sm;
     }

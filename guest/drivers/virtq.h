@@ -3,6 +3,8 @@
  * notify, wait for it to be used. Waiting sleeps until the device's
  * interrupt (through the GIC) or the timer event stream wakes the CPU, and
  * gives up after a timeout, so a broken device never hangs the guest.
+ * Both guest builds use this file and virtq.c: the rings are RAM, and the
+ * only register accesses (queue setup, notification) are the transport's.
  */
 #ifndef ISV_GUEST_VIRTQ_H
 #define ISV_GUEST_VIRTQ_H
@@ -10,7 +12,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "virtio_mmio.h"
+#include <virtio_mmio.h> /* the build's transport: guest/drivers, or guest/naive */
 
 #define VIRTQ_MAX 64               /* descriptors allocated per queue */
 #define VIRTQ_TIMEOUT_MS 10000     /* per request */

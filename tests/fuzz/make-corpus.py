@@ -145,6 +145,35 @@ seed("pl011", "fen-off", b"\0" + p_write(LCRH, 0x60) + p_rx(b"ab") + p_read(FR) 
      p_rx(b"c" * 33) + p_read(DR) + bytes([3]))
 
 
+# ---- CFI flash (fuzz_cfi_flash.c opcodes; sector 0 erased, sector 1 data) ----
+def u24(v): return struct.pack("<I", v & 0xffffff)[:3]
+def f_w(off, val, width=4): return bytes([0 | {1: 0, 2: 1, 4: 2, 8: 3}[width] << 3]) + u24(off) + val.to_bytes(width, "little")
+def f_r(off, width=4): return bytes([1 | {1: 0, 2: 1, 4: 2, 8: 3}[width] << 3]) + u24(off)
+def f_c(off, c): return bytes([2]) + u24(off) + bytes([c])
+def f_burst(off, n, v): return bytes([3]) + u24(off) + bytes([n]) + u32(v)
+
+
+SEC = 0x40000
+f_status = f_c(0, 0x70) + f_r(0)
+# VirtNorFlashDxe's sequences: lock status, unlock, erase, buffered program, word program.
+seed("cfi_flash", "edk2", b"\1" + f_c(SEC + 8, 0x90) + f_r(SEC + 8) + f_c(SEC, 0x60) + f_c(SEC, 0xd0) +
+     f_status + f_c(SEC, 0xff) + f_c(SEC, 0x20) + f_c(SEC, 0xd0) + f_status + f_c(0, 0xff) +
+     f_c(SEC + 0x80, 0xe8) + f_r(SEC + 0x80) + f_c(SEC + 0x80, 31) + f_burst(SEC + 0x80, 32, 0x12345678) +
+     f_c(0, 0xd0) + f_status + f_c(0, 0x50) + f_c(0, 0xff) + f_r(SEC + 0x80, 8) +
+     f_c(0x100, 0x40) + f_w(0x100, 0x0f0f0f0f) + f_status + f_c(0, 0x50) + f_c(0, 0xff) + f_r(0x100))
+seed("cfi_flash", "query-id", b"\0" + f_c(0x55 * 4, 0x98) + f_r(0x40) + f_r(0x44, 8) + f_r(0x9c) + f_r(0xb0, 2) +
+     f_c(0, 0x90) + f_r(0) + f_r(4) + f_r(8, 1) + f_c(0, 0xf0) + f_r(0x10, 8))
+seed("cfi_flash", "misuse", b"\3" + f_c(SEC, 0xe8) + f_c(SEC, 32) + f_status + f_c(0, 0x50) +
+     f_c(SEC, 0xe8) + f_c(SEC, 1) + f_w(SEC, 0) + f_w(SEC + 128, 0) + f_status +
+     f_c(SEC - 4, 0xe8) + f_c(SEC - 4, 0) + f_w(SEC - 2, 0) + f_c(0, 0x20) + f_c(0, 0xff) +
+     f_c(0, 0x60) + f_c(0, 0x42) + f_c(0, 0x00) + f_c(SEC, 0xe8) + f_c(SEC, 0) + f_w(SEC, 0) + f_c(SEC, 0x70) +
+     bytes([5]) + f_c(0, 0xff) + bytes([4]) + f_r(SEC))
+seed("cfi_flash", "widths", b"\1" + f_w(1, 0x70, 1) + f_r(0, 1) + f_r(0, 2) + f_r(0, 8) +
+     f_w(8, 0x00ff00ff00700070, 8) + f_c(0, 0x40) + f_w(SEC + 8, 0x0070007012345678, 8) + f_r(SEC + 8, 8) +
+     f_c(0, 0x10) + f_w(SEC + 3, 0x5a, 1) + f_c(0, 0xff) + f_r(SEC + 2, 2) + bytes([5 | 1 << 5]) +
+     f_c(0, 0x70) + f_c(0, 0xff) + bytes([4]))
+
+
 # ---- NISV: ESR, A64, emulator, stage-1 walk (fuzz_nisv.c layout) ----
 RAMB = 0x40000000
 

@@ -6,9 +6,11 @@ set -euo pipefail
 out=$1 in=$2
 got=$(mktemp)
 trap 'rm -f "$got"' EXIT
+# awk reads to the end: leaving early could kill tr with SIGPIPE, which
+# pipefail turns into a silent failure.
 tr -d '\r' < "$out" | awk '
-    /^isv guest: echo done:/ { exit }
-    seen { print }
+    /^isv guest: echo done:/ { done = 1 }
+    seen && !done { print }
     /^isv guest: echo ready/ { seen = 1 }' | head -c -1 > "$got"
 # head drops the newline the guest prints before its report.
 if cmp -s "$got" "$in"; then

@@ -19,6 +19,12 @@ for cc in gcc clang; do
     expect_out "bench-isv-$cc" '^isv: stats:   device virtio-rng@a000000 +reads 65, writes 65,'
 done
 
+# make bench's traced variant: every timed exit is a line, as --stats counts them.
+vmm_case bench-isv-trace 30 "bin/isv --stats --trace-mmio /tmp/bench-trace.txt --device virtio-rng --append '$BENCH_ARGS' guest/gcc/Image; echo rc \$?; cp /tmp/bench-trace.txt export/bench-trace.txt"
+expect_out bench-isv-trace '^rc 0$'
+expect_out bench-isv-trace '^isv: stats:   device virtio-rng@a000000 +reads 65, writes 65,'
+expect_cmd bench-isv-trace "tests/integration/trace-check.py \$EXPORT/bench-trace.txt \$OUT"
+
 # The floor: same guest, reads answered 0, PL011 output on stdout, PSCI off -> 0.
 vmm_case bench-floor 30 "bin/kvm-floor --append '$BENCH_ARGS' guest/gcc/Image"
 expect_rc bench-floor 0
@@ -103,7 +109,7 @@ expect_out bench-summary '^isv / floor +1\.100 \[1\.000\.\.1\.200\] +1\.050 \[1\
 expect_out bench-summary '^isv / QEMU +0\.550 .* < 1 +PASS$'
 expect_out bench-summary '^  sign-extension check per read .* per round: 50 \[50\.\.50\] ns$'
 expect_out bench-summary '^  decode \+ bus \+ device per slot-0 access \(virtio-rng@a000000, --stats\): 4950 ns$'
-expect_out bench-summary '^runs that failed or did not finish: isv-nosext@3 \(rc 5\), smp2@3, lxverbose-isv@1 \(rc 124\)$'
+expect_out bench-summary '^runs that failed or did not finish: isv-nosext@3 \(rc 5\), smp2@3, fwshell-isv@2 \(rc 143\), lxverbose-isv@1 \(rc 124\)$'
 expect_out bench-summary '^ +device virtio-rng@a000000 +reads 101, writes 101,'
 expect_out bench-summary '^boot to userspace, quiet \(ms\) +4000 \[4000\.\.4000\] +10000 \[10000\.\.10000\] +0\.400 \[0\.400\.\.0\.400\] +<= 0\.5 +PASS$'
 expect_out bench-summary '^virtio-blk rand read 4K qd1 \(IOPS\) +1000 .* 0\.909 \[0\.909\.\.0\.909\] +>= 1 +MISS$'
@@ -114,6 +120,11 @@ expect_out bench-summary '^boot to userspace, loglevel=7 \(ms\) +- +- +- '
 expect_out bench-summary '^2 vCPUs making MMIO exits concurrently \(isv --cpus 2, isv.test=bench-smp, 2 runs\):$'
 expect_out bench-summary '^  2 vCPUs at once: 180000 \[160000\.\.200000\] exits/s$'
 expect_out bench-summary '^  aggregate ratio 2 vCPUs / 1 vCPU, per run: 1\.80 \[1\.60\.\.2\.00\]$'
+expect_out bench-summary '^  --trace-mmio to a file \(tmpfs\): MMIO exit throughput traced / untraced, per round: read 0\.650 \[0\.500\.\.0\.800\], write 0\.900 \[0\.800\.\.1\.000\], all 0\.772 \[0\.744\.\.0\.800\]; 2150 trace lines per run$'
+expect_out bench-summary '^isv --trace-mmio / isv +1\.625 '
+# EDK2 to its shell: the failed round is left out, the rest paired.
+expect_out bench-summary "^VMM start to 'Press ESC' \(ms\) +9000 \[9000\.\.9000\] +12000 \[12000\.\.12000\] +0\.750 \[0\.750\.\.0\.750\]$"
+expect_out bench-summary '^VMM start to Shell>, ESC typed \(ms\) +10000 \[10000\.\.10000\] +12500 \[12500\.\.12500\] +0\.800 \[0\.800\.\.0\.800\]$'
 
 host_case bench-summary-incomplete 20 "grep -v '^@@ISV-END qemu' tests/integration/bench-sample.log > /tmp/isv-bench-partial.log; python3 scripts/bench-summary.py /tmp/isv-bench-partial.log"
 expect_rc bench-summary-incomplete 1

@@ -57,8 +57,33 @@ expect_out nisv-emulate-refused 'ldxr x9, \[x0\]$'
 
 vmm_case bad-nisv-policy 10 "bin/isv --nisv sometimes guest/gcc/Image"
 expect_rc bad-nisv-policy 1
-expect_out bad-nisv-policy "^isv: error: --nisv: 'sometimes' is not stop, inject or emulate$"
+expect_out bad-nisv-policy "^isv: error: --nisv: 'sometimes' is not stop, inject, emulate or audit$"
 expect_lines bad-nisv-policy 1
+
+# --nisv=audit over the whole form table: every form right (emulated, or
+# fixed), and each no-syndrome or sign-extending form one line, by PC; exit 6.
+vmm_case forms-audit 30 "$TD --nisv audit --append 'isv.test=forms isv.forms=all' guest/gcc/Image"
+expect_rc forms-audit 6
+expect_out forms-audit '^isv guest: forms: 28 ok, 0 wrong, 0 aborted$'
+expect_out forms-audit '^isv: audit: 18 accesses at 18 PCs not virtualizable on a stock KVM host \(--nisv=audit\):$'
+expect_out forms-audit '^isv: audit: pc 0x4[0-9a-f]+: 1 access, testdev@b000000\+0x110, 8-bit read: 39c00009 ldrsb w9, \[x0\]; why: sign-extend: '
+expect_out forms-audit '^isv: audit: pc 0x4[0-9a-f]+: 1 access, testdev@b000000\+0x110, 2x64-bit read: a8c12809 ldp x9, x10, \[x0\], #16; why: pair\+writeback: '
+expect_out forms-audit '^isv: audit: pc 0x4[0-9a-f]+: 1 access, testdev@b000000\+0x112, 16-bit read: 78802c09 ldrsh x9, \[x0, #2\]!; why: writeback\+sign-extend: '
+expect_cmd forms-audit '[ "$(grep -c "^isv: audit: pc " "$OUT")" = 18 ]'
+expect_not forms-audit 'without a valid syndrome at IPA'
+
+# What the emulator refuses still stops the VM (4, not 6), after the listing.
+vmm_case nisv-audit-refused 30 "$TD --nisv audit --append 'isv.test=forms isv.forms=ldp_x,ldxr' guest/gcc/Image"
+expect_rc nisv-audit-refused 4
+expect_out nisv-audit-refused 'cannot emulate it \(not emulated: .*\): stopping$'
+expect_out nisv-audit-refused '^isv: audit: 2 accesses at 2 PCs '
+expect_out nisv-audit-refused '^isv: audit: pc 0x4[0-9a-f]+: 1 access, testdev@b000000\+0x110, 64-bit read: c85f7c09 ldxr x9, \[x0\]; why: exclusive: load/store exclusive: ISV=0; use: a plain single-register ldr/str: no exclusive or atomic'
+
+# --symbols: a file that is not a symbol table is one line at startup.
+vmm_case bad-symbols 10 "bin/isv --nisv audit --symbols guest/gcc/Image guest/gcc/Image"
+expect_rc bad-symbols 1
+expect_out bad-symbols "^isv: error: --symbols guest/gcc/Image: not an ELF file$"
+expect_lines bad-symbols 1
 
 # Issue 13 finding 1 (isv.test=el0-escalate, guest/isolation.c): EL0 maps the
 # test device's page and, right after it, an EL1-only page holding a secret;
@@ -105,3 +130,12 @@ for cc in gcc clang; do
     expect_cmd "$n" '[ "$(grep -c "^isv guest: sext-aspace round [123] space [AB] .*: ok$" "$OUT")" = 6 ]'
     expect_not "$n" 'FAIL'
 done
+
+# --trace-mmio under --nisv=emulate: each device access of an emulated
+# instruction is a nisv line with the instruction's PC (a pair gives two).
+n=trace-mmio-nisv
+vmm_case $n 30 "bin/isv --stats --trace-mmio /tmp/trace-nisv.txt --device testdev --nisv emulate --append 'isv.test=forms isv.forms=nisv' guest/gcc/Image; echo rc \$?; cp /tmp/trace-nisv.txt export/trace-nisv.txt"
+expect_out $n '^rc 0$'
+expect_out $n '^isv: emulated 13 instructions without a valid syndrome$'
+expect_cmd $n "tests/integration/trace-check.py \$EXPORT/trace-nisv.txt \$OUT --nisv 13"
+expect_cmd $n 'grep -Eq "^[0-9]+ cpu0 nisv W 4 0xb00011c testdev@b000000\+0x11c 0x[0-9a-f]{8} 0x4[0-9a-f]{7}$" "$EXPORT/trace-nisv.txt"'

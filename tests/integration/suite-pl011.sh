@@ -46,3 +46,24 @@ vmm_case bad-console-file 10 "bin/isv --console file:in=/no/such/input guest/gcc
 expect_rc bad-console-file 1
 expect_out bad-console-file '^isv: error: --console file:in=/no/such/input: .*No such file'
 expect_lines bad-console-file 1
+
+# --trace-mmio: to stderr, in place among the VMM's output; a full disk is
+# said once and the guest runs on; a path that cannot be opened is a setup error.
+n=trace-mmio-stderr
+vmm_case $n 30 "bin/isv --console null --trace-mmio - guest/gcc/Image"
+expect_rc $n 0
+expect_out $n '^# isv --trace-mmio: time_ns vcpu via dir width ipa device\+offset value pc \[xN\]$'
+expect_out $n '^[0-9]+ cpu0 mmio W 4 0x9000000 pl011@9000000\+0x0 0x00000048 0x4[0-9a-f]{7}$'
+expect_cmd $n '[ "$(grep -c " mmio " "$OUT")" -gt 100 ] && [ "$(grep -vc -E "^(#|[0-9]+ cpu0 mmio )" "$OUT")" = 0 ]'
+
+n=trace-mmio-full
+vmm_case $n 30 "bin/isv --console null --trace-mmio /dev/full guest/gcc/Image"
+expect_rc $n 0
+expect_out $n '^isv: --trace-mmio /dev/full: writing failed \(No space left on device\): tracing stopped, 0 bytes written$'
+expect_lines $n 1
+
+n=bad-trace-mmio-path
+vmm_case $n 10 "bin/isv --trace-mmio /no/such/dir/trace.txt guest/gcc/Image"
+expect_rc $n 1
+expect_out $n "^isv: error: --trace-mmio '/no/such/dir/trace.txt': cannot open it: No such file or directory$"
+expect_lines $n 1

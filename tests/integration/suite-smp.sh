@@ -104,3 +104,11 @@ done
 smp_twin boot-gcc unmapped-read guest-fault testdev-gcc stats echo-gcc console-file-out \
     forms-isv1-gcc forms-emulate-gcc nisv-stop nisv-inject load-initrd \
     isv-virtio-blk-gcc isv-virtio-console isv-virtio-all isv-virtio-hostile
+
+# --trace-mmio with 4 vCPUs exiting at once: whole lines in TIME order, every
+# vCPU's accesses counted as --stats counts them, both disks' doorbells relayed.
+n=trace-mmio-smp
+vmm_case $n 150 "bin/isv --cpus 4 --stats --trace-mmio /tmp/trace-smp.txt $SMP_DEVS --append 'isv.test=smp' guest/gcc/Image; echo rc \$?; cp /tmp/trace-smp.txt export/trace-smp.txt"
+expect_out $n '^rc 0$'
+expect_out $n '^isv guest: smp: all checks passed$'
+expect_cmd $n "tests/integration/trace-check.py \$EXPORT/trace-smp.txt \$OUT --vcpus 4 --ioeventfd virtio-blk@a000000 --ioeventfd virtio-blk@a000200"

@@ -141,3 +141,52 @@ for cc in gcc clang; do
     expect_out $n '^isv guest: virtio-blk: wrote and verified 256 sectors, seed 3, '
     expect_out $n '^isv guest: virtio: 2 devices tested, 0 failed$'
 done
+
+# ---- --nisv=audit: the same verdict from one run. Every access without a
+# syndrome is emulated and every sign-extending load fixed, and at exit each
+# PC is listed, named from guest.elf (--symbols); audit-check.sh holds every
+# listed PC against the static verdict and requires the forms make check-virt
+# names. Naive builds exit 6; safe builds and Debian's kernel are clean (0).
+mkdir -p "$STAGE_EXTRA/elf"
+for g in gcc clang naive-gcc naive-clang; do cp "$VBUILD/guest-$g/guest.elf" "$STAGE_EXTRA/elf/$g.elf"; done
+AUDIT_CHECK="tests/integration/audit-check.sh $build/host/virtcheck"
+AUDIT_HEAD='^isv: audit: [0-9]+ accesses at [0-9]+ PCs not virtualizable on a stock KVM host \(--nisv=audit\):$'
+AUDIT_CLEAN='^isv: audit: clean: no access without a valid syndrome, no sign-extending MMIO load$'
+for cc in gcc clang; do
+    n=virt-naive-$cc-audit
+    vmm_case $n 90 "truncate -s 128K /tmp/a-$cc.img && bin/isv --stats --nisv audit --symbols elf/naive-$cc.elf $(virtio a-$cc.img) guest/naive-$cc/Image"
+    expect_rc $n 6; virtio_ok $n
+    expect_out $n "$AUDIT_HEAD"
+    # The listing replaces the per-access reports of --nisv=emulate.
+    expect_not $n 'without a valid syndrome at IPA'
+    n=virt-safe-$cc-audit
+    vmm_case $n 90 "truncate -s 128K /tmp/sa-$cc.img && bin/isv --stats --nisv audit --symbols elf/$cc.elf $(virtio sa-$cc.img) guest/$cc/Image"
+    expect_rc $n 0; virtio_ok $n; no_nisv $n
+    expect_out $n "$AUDIT_CLEAN"
+    expect_not $n '^isv: audit: pc '
+done
+# gcc: the ID snapshot's two ldp (the static verdict's pl011_init pair).
+n=virt-naive-gcc-audit
+expect_cmd $n "$AUDIT_CHECK $VBUILD/guest-naive-gcc/guest.elf \$OUT pl011_init:pair"
+expect_out $n '^isv: audit: pc 0x4[0-9a-f]+ <pl011_init\+0x[0-9a-f]+>: 1 access, pl011@9000000\+0xfe0, 2x64-bit read: [0-9a-f]{8} ldp x[0-9]+, x[0-9]+, \[x[0-9]+\]; why: pair: load/store pair: ISV=0; use: one single-register ldr/str per register'
+expect_out $n '^isv: emulated 2 instructions without a valid syndrome$'
+# clang: the byte-wise config copy (ldrb post-index, 16 bytes: one PC) and the
+# four ldrsb of the cell ID, noted whatever their values (0x0d has no top bit).
+n=virt-naive-clang-audit
+expect_cmd $n "$AUDIT_CHECK $VBUILD/guest-naive-clang/guest.elf \$OUT virtio_mmio_read_config:writeback pl011_init:sign-extend"
+expect_out $n '^isv: audit: pc 0x4[0-9a-f]+ <virtio_mmio_read_config\+0x[0-9a-f]+>: 16 accesses, virtio-blk@a000000\+0x100 \(first of several addresses\), 8-bit read: [0-9a-f]{8} ldrb w[0-9]+, \[x[0-9]+\], #1; why: writeback: '
+expect_out $n '^isv: audit: pc 0x4[0-9a-f]+ <pl011_init\+0x[0-9a-f]+>: 1 access, pl011@9000000\+0xff0, 8-bit read: [0-9a-f]{8} ldrsb w[0-9]+, \[x[0-9]+, #4080\]; why: sign-extend: sign-extending load: KVM returns the value zero-extended; use: a zero-extending ldrb'
+expect_cmd $n '[ "$(grep -c "^isv: audit: pc .*; why: sign-extend: " "$OUT")" = 4 ]'
+expect_out $n '^naive pl011 at 0x9000000: .*, cell id bytes 13 -16 5 -79$'
+expect_out $n '^isv: stats: +nisv writeback +16$'
+
+# Debian's kernel: its accessors are asm, one ldr/str each: clean, exit 0.
+n=virt-linux-audit
+vmm_case $n 240 "truncate -s 1M /tmp/lx-audit.img && bin/isv --mem 256M --stats --nisv audit \
+--device virtio-blk,file=/tmp/lx-audit.img --device virtio-rng --device virtio-console,file=/tmp/lx-audit.con \
+--initrd linux/initramfs.cpio.gz --append 'console=ttyAMA0 quiet panic=-1 isv.linux=boot,rng,rtc' linux/vmlinuz"
+expect_rc $n 0
+for t in boot rng rtc; do expect_out $n "^isv-linux: END $t rc=0$"; done
+expect_out $n '^isv: stats:   exits without a valid syndrome: 0$'
+expect_out $n '^isv: stats:   device virtio-blk@a000000 +reads [1-9]'
+expect_out $n "$AUDIT_CLEAN"

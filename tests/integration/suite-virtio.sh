@@ -77,3 +77,16 @@ vmm_case bad-virtio-same-disk 10 "truncate -s 64K /tmp/twice.img && bin/isv --de
 expect_rc bad-virtio-same-disk 1
 expect_out bad-virtio-same-disk '^isv: error: --device virtio-blk,file=/tmp/twice.img: '
 expect_lines bad-virtio-same-disk 1
+
+# --trace-mmio (vmm/trace.h) on the whole virtio run, checked against the run
+# itself (trace-check.py): the PL011 writes spell the guest's lines, the mmio
+# lines match --stats per device, each device's QueueNotify shows as ioeventfd.
+TCHK=tests/integration/trace-check.py
+n=trace-mmio-virtio
+vmm_case $n 90 "truncate -s 1M /tmp/tr.img && bin/isv --stats --trace-mmio /tmp/trace.txt --device virtio-blk,file=/tmp/tr.img --device virtio-rng --device virtio-console,file=/tmp/tr-vc.txt guest/gcc/Image; echo rc \$?; cp /tmp/trace.txt export/trace-virtio.txt"
+expect_out $n '^rc 0$'
+expect_out $n '^isv guest: virtio: 3 devices tested, 0 failed$'
+expect_not $n '^isv: --trace-mmio'
+expect_cmd $n "$TCHK \$EXPORT/trace-virtio.txt \$OUT --ioeventfd virtio-blk@a000000 --ioeventfd virtio-rng@a000200 --ioeventfd virtio-console@a000400"
+# The greeting's 'H' (0x48), written by a str from guest RAM.
+expect_cmd $n 'grep -Eq "^[0-9]+ cpu0 mmio W 4 0x9000000 pl011@9000000\+0x0 0x00000048 0x4[0-9a-f]{7}$" "$EXPORT/trace-virtio.txt"'

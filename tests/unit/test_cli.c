@@ -129,3 +129,47 @@ Test(cli, help_lists_the_device_table)
     cr_assert(strstr(text, "--initrd PATH"));
     free(text);
 }
+
+Test(cli, trace_mmio)
+{
+    struct config c;
+    char err[200];
+    cr_assert_eq(PARSE(&c, err, "img"), 0);
+    cr_assert_null(c.trace_mmio, "off by default");
+    cr_assert_eq(PARSE(&c, err, "--trace-mmio", "t.txt", "img"), 0);
+    cr_assert_str_eq(c.trace_mmio, "t.txt");
+    cr_assert_eq(PARSE(&c, err, "--trace-mmio=-", "img"), 0);
+    cr_assert_str_eq(c.trace_mmio, "-");
+    cr_assert_eq(PARSE(&c, err, "--trace-mmio=", "img"), -1);
+    cr_assert_str_eq(err, "--trace-mmio needs a path (or - for stderr)");
+}
+
+/* --bios takes the kernel's place; --uefi-vars belongs to it. */
+Test(cli, firmware_options)
+{
+    struct config c;
+    char err[200];
+    cr_assert_eq(PARSE(&c, err, "--bios", "QEMU_EFI.fd"), 0, "%s", err);
+    cr_assert_str_eq(c.bios, "QEMU_EFI.fd");
+    cr_assert_null(c.image);
+    cr_assert_null(c.uefi_vars, "volatile variables by default");
+    cr_assert_str_eq(c.uefi_vars_template, "/usr/share/AAVMF/AAVMF_VARS.fd");
+    cr_assert_eq(PARSE(&c, err, "--bios=fw.fd", "--uefi-vars", "vars.fd"), 0, "%s", err);
+    cr_assert_str_eq(c.uefi_vars, "vars.fd");
+    cr_assert_str_eq(c.uefi_vars_template, "/usr/share/AAVMF/AAVMF_VARS.fd");
+    cr_assert_eq(PARSE(&c, err, "--uefi-vars=v.fd,template=/t/empty.fd", "--bios", "fw.fd"), 0, "%s", err);
+    cr_assert_str_eq(c.uefi_vars, "v.fd");
+    cr_assert_str_eq(c.uefi_vars_template, "/t/empty.fd");
+}
+
+Test(cli, firmware_errors_name_the_problem)
+{
+    EXPECT_ERROR("--bios needs a path", "--bios=");
+    EXPECT_ERROR("--bios needs a value", "--bios");
+    EXPECT_ERROR("--bios 'fw.fd' and a kernel 'Image' given", "--bios", "fw.fd", "Image");
+    EXPECT_ERROR("--initrd needs a kernel", "--bios", "fw.fd", "--initrd", "rd.gz");
+    EXPECT_ERROR("--uefi-vars needs --bios", "--uefi-vars", "v.fd", "Image");
+    EXPECT_ERROR("--uefi-vars needs a path", "--bios", "fw.fd", "--uefi-vars=");
+    EXPECT_ERROR("--uefi-vars: 'v.fd,size=1' is not FILE or FILE,template=PATH", "--bios", "fw.fd",
+                 "--uefi-vars", "v.fd,size=1");
+}

@@ -75,6 +75,29 @@ Test(nisv, fetch_with_mmu_off)
     cr_assert_str_eq(insn.error, "the PC is not in guest RAM");
 }
 
+/* --bios: code in flash bank 0 runs in place; its word is fetched from there. */
+Test(nisv, fetch_from_the_firmware_rom)
+{
+    struct s1_regs s1 = {0};
+    struct guest_insn insn;
+    static uint8_t flash[0x2000];
+    uint32_t w = 0x38401509; /* ldrb w9, [x8], #1 */
+    memcpy(flash + 0x1000, &w, 4);
+    struct guest_mem rom = {.host = flash, .base = 0, .size = sizeof flash};
+    cr_assert_eq(guest_fetch_insn_rom(&ram, &rom, &s1, 0x5, 0x1000, &insn), 0, "%s", insn.error);
+    cr_assert_eq(insn.word, w);
+    cr_assert_eq(insn.pa, 0x1000);
+    cr_assert_eq(insn.d.reason, A64_R_WRITEBACK);
+    put32(RAM_BASE + 0x1000, 0xa9402809);
+    cr_assert_eq(guest_fetch_insn_rom(&ram, &rom, &s1, 0x5, RAM_BASE + 0x1000, &insn), 0);
+    cr_assert_eq(insn.word, 0xa9402809, "RAM as before");
+    cr_assert_eq(guest_fetch_insn_rom(&ram, &rom, &s1, 0x5, 0x2000, &insn), -1, "past the ROM");
+    cr_assert_str_eq(insn.error, "the PC is not in guest RAM or the firmware flash");
+    struct guest_mem none = {0};
+    cr_assert_eq(guest_fetch_insn_rom(&ram, &none, &s1, 0x5, 0x1000, &insn), -1, "no --bios");
+    cr_assert_str_eq(insn.error, "the PC is not in guest RAM");
+}
+
 /* A 4K-granule, 39-bit VA table with one 2 MiB block: VA 0x200000 -> PA RAM+0x200000. */
 Test(nisv, fetch_through_stage1)
 {
@@ -406,4 +429,56 @@ Test(nisv, fetch_checks_state_and_execute_permission)
     cr_assert_eq(guest_fetch_insn(&ram, &st.s1, 0x0, VA_EL0_CODE, &insn), 0, "%s", insn.error);
     cr_assert_eq(guest_fetch_insn(&ram, &st.s1, 0x10, VA_EL0_CODE, &insn), -1);
     cr_assert(strstr(insn.error, "AArch32"), "%s", insn.error);
+}
+
+/* --trace-mmio's hook: each device access the emulator performs, with its
+ * value, is told after the device handled it; RAM accesses are not. */
+static struct seen {
+    uint64_t pa, value;
+    unsigned len;
+    bool is_write;
+    enum bus_status st;
+    struct device *dev;
+} seen[4];
+static unsigned nseen;
+
+static void observe(void *ctx, uint64_t pa, unsigned len, bool is_write, uint64_t value,
+                    enum bus_status st, struct device *dev)
+{
+    cr_assert_eq(ctx, &nseen);
+    cr_assert_lt(nseen, 4);
+    seen[nseen++] = (struct seen){pa, value, len, is_write, st, dev};
+}
+
+Test(nisv, observer_sees_each_device_access)
+{
+    const struct nisv_observer obs = {.access = observe, .ctx = &nseen};
+    struct guest_insn insn;
+    char why[200];
+    td_write(TESTDEV_SCRATCH, 8, 0x8877665544332211ull);
+    td_write(TESTDEV_SCRATCH + 8, 8, 0x00ffeeddccbbaa99ull);
+    struct vcpu_snapshot st = snap(0xa9402809, TESTDEV_BASE + TESTDEV_SCRATCH); /* ldp x9, x10, [x0] */
+    guest_fetch_insn(&ram, &st.s1, st.pstate, st.regs.pc, &insn);
+    cr_assert_eq(nisv_emulate_observed(&st, &insn, &ram, &bus, TESTDEV_BASE + TESTDEV_SCRATCH, 0,
+                                       &fault, why, sizeof why, &obs), NISV_DONE, "%s", why);
+    cr_assert_eq(nseen, 2, "a pair is two accesses, the probe pass none");
+    cr_assert(seen[0].pa == TESTDEV_BASE + TESTDEV_SCRATCH && seen[0].len == 8 && !seen[0].is_write &&
+              seen[0].value == 0x8877665544332211ull && seen[0].st == BUS_OK && seen[0].dev == td);
+    cr_assert(seen[1].pa == TESTDEV_BASE + TESTDEV_SCRATCH + 8 && seen[1].value == 0x00ffeeddccbbaa99ull);
+
+    nseen = 0;
+    st = snap(0xb8004409, TESTDEV_BASE + TESTDEV_SCRATCH + 4); /* str w9, [x0], #4 */
+    st.regs.x[9] = 0xcafef00d12345678ull;
+    guest_fetch_insn(&ram, &st.s1, st.pstate, st.regs.pc, &insn);
+    cr_assert_eq(nisv_emulate_observed(&st, &insn, &ram, &bus, TESTDEV_BASE + TESTDEV_SCRATCH + 4,
+                                       1u << 6, &fault, why, sizeof why, &obs), NISV_DONE, "%s", why);
+    cr_assert_eq(nseen, 1);
+    cr_assert(seen[0].is_write && seen[0].len == 4 && (seen[0].value & 0xffffffff) == 0x12345678);
+
+    nseen = 0;
+    st = snap(0xa9402809, RAM_BASE + 0x3000); /* ldp from RAM: not MMIO */
+    guest_fetch_insn(&ram, &st.s1, st.pstate, st.regs.pc, &insn);
+    cr_assert_eq(nisv_emulate_observed(&st, &insn, &ram, &bus, RAM_BASE + 0x3000, 0, &fault, why,
+                                       sizeof why, &obs), NISV_DONE, "%s", why);
+    cr_assert_eq(nseen, 0);
 }
