@@ -28,7 +28,7 @@ TSAN_CFLAGS := $(WARN) -Wno-tsan -g -O1 -D_GNU_SOURCE -Iinclude -fsanitize=threa
 TSAN_TESTS := $(addprefix tests/unit/,test_concurrency.c test_bus.c test_testdev.c \
 	test_pl011.c test_pl011_io.c test_chardev.c test_pl031.c \
 	test_virtio_mmio.c test_virtio_blk.c test_virtio_console.c test_virtio_rng.c \
-	test_virtio_spec.c vtest.c virtq_cases.c test_trace.c)
+	test_virtio_spec.c vtest.c virtq_cases.c fdt_node.c test_trace.c)
 # tests/tsan/criterion_arena.c: lets Criterion's sandboxes find room beside
 # TSan's shadow memory (without it most test spawns fail; see the file).
 TSAN_OBJS := $(patsubst %.c,$(TSANB)/%.o,$(TSAN_TESTS) tests/tsan/criterion_arena.c \

@@ -18,6 +18,7 @@
 
 #include "../../devices/cfi_flash.h"
 #include "../../vmm/board.h"
+#include "fdt_node.h"
 #include "../../vmm/bus.h"
 
 #define BASE FLASH1_BASE
@@ -758,12 +759,7 @@ Test(cfi_flash, fdt_node)
 {
     char buf[1024];
     struct fdt_refs refs = {0};
-    cr_assert_eq(fdt_create(buf, sizeof buf), 0);
-    cr_assert_eq(fdt_finish_reservemap(buf), 0);
-    cr_assert_eq(fdt_begin_node(buf, ""), 0);
-    cr_assert_eq(dev->ops->fdt(dev, buf, &refs), 0);
-    cr_assert_eq(fdt_end_node(buf), 0);
-    cr_assert_eq(fdt_finish(buf), 0);
+    fdt_one_node(dev, &refs, buf, sizeof buf);
     int n = fdt_path_offset(buf, "/flash@4000000");
     cr_assert_geq(n, 0);
     cr_assert_str_eq(fdt_getprop(buf, n, "compatible", NULL), "cfi-flash");

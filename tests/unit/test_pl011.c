@@ -15,6 +15,7 @@
 #include "../../devices/chardev.h"
 #include "../../devices/pl011.h"
 #include "../../devices/pl011_regs.h"
+#include "fdt_node.h"
 #include "serial_test_util.h"
 
 #define BASE 0x9000000ull
@@ -881,12 +882,7 @@ Test(pl011_fdt, node)
     setup_console();
     char blob[4096];
     struct fdt_refs refs = {.gic = 1, .apb_pclk = 7};
-    cr_assert_eq(fdt_create(blob, sizeof blob), 0);
-    cr_assert_eq(fdt_finish_reservemap(blob), 0);
-    cr_assert_eq(fdt_begin_node(blob, ""), 0);
-    cr_assert_eq(dev->ops->fdt(dev, blob, &refs), 0);
-    cr_assert_eq(fdt_end_node(blob), 0);
-    cr_assert_eq(fdt_finish(blob), 0);
+    fdt_one_node(dev, &refs, blob, sizeof blob);
     int node = fdt_path_offset(blob, "/pl011@9000000");
     cr_assert_geq(node, 0);
     int len;

@@ -11,6 +11,7 @@
 #include "../../vmm/board.h"
 #include "../../devices/pl011.h"
 #include "../../devices/virtio_devices.h"
+#include "fdt_node.h"
 #include "../../devices/virtio_mmio.h"
 #include "virtq_cases.h"
 #include "vtest.h"
@@ -700,13 +701,8 @@ ParameterizedTest(unsigned *i, virtio_mmio, malicious_chain)
 Test(virtio_mmio, device_tree_node)
 {
     static char buf[4096];
-    cr_assert_eq(fdt_create(buf, sizeof buf), 0);
-    cr_assert_eq(fdt_finish_reservemap(buf), 0);
-    cr_assert_eq(fdt_begin_node(buf, ""), 0);
     struct fdt_refs refs = {.gic = 1, .apb_pclk = 2};
-    cr_assert_eq(dev->ops->fdt(dev, buf, &refs), 0);
-    cr_assert_eq(fdt_end_node(buf), 0);
-    cr_assert_eq(fdt_finish(buf), 0);
+    fdt_one_node(dev, &refs, buf, sizeof buf);
 
     int node = fdt_path_offset(buf, "/virtio_mmio@a000000");
     cr_assert(node >= 0);
