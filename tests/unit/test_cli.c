@@ -172,4 +172,8 @@ Test(cli, firmware_errors_name_the_problem)
     EXPECT_ERROR("--uefi-vars needs a path", "--bios", "fw.fd", "--uefi-vars=");
     EXPECT_ERROR("--uefi-vars: 'v.fd,size=1' is not FILE or FILE,template=PATH", "--bios", "fw.fd",
                  "--uefi-vars", "v.fd,size=1");
+    static char long_path[4200];
+    memset(long_path, 'a', sizeof long_path - 1);
+    EXPECT_ERROR("--uefi-vars: the path is longer than 4095 bytes", "--bios", "fw.fd",
+                 "--uefi-vars", long_path);
 }

@@ -133,6 +133,15 @@ Test(firmware, missing_template_says_what_to_install)
     cr_assert_neq(stat(vars, &sb), 0, "no store left behind");
 }
 
+Test(firmware, store_that_cannot_be_created_is_one_line)
+{
+    const char *tpl = make_file("AAVMF_VARS.fd", FLASH_BANK_SIZE, 0);
+    const char *vars = in_dir("no-such-dir/vars.fd");
+    cr_assert_eq(uefi_vars_prepare(vars, tpl, err, sizeof err), -1);
+    cr_assert(strstr(err, "no-such-dir/vars.fd': cannot create it: No such file or directory"), "%s", err);
+    cr_assert_null(strchr(err, '\n'), "one line: %s", err);
+}
+
 Test(firmware, template_must_be_one_bank)
 {
     const char *vars = in_dir("vars.fd");
