@@ -38,7 +38,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (!err[0] || strchr(err, '\n'))
             abort();
     } else {
-        if ((!cfg.image && !cfg.help && !cfg.version && !cfg.kvm_info) ||
+        /* Something to run (a kernel or firmware, never both) or to print;
+         * the firmware's variable store only beside firmware. */
+        if ((!cfg.image && !cfg.bios && !cfg.help && !cfg.version && !cfg.kvm_info) ||
+            (cfg.image && cfg.bios) || (cfg.bios && cfg.initrd) || (cfg.uefi_vars && !cfg.bios) ||
             cfg.mem_bytes < (uint64_t)MEM_MIN_MIB << 20 || cfg.mem_bytes > (uint64_t)MEM_MAX_MIB << 20 ||
             cfg.ncpus < 1 || cfg.ncpus > GIC_MAX_CPUS || cfg.ndevices > CONFIG_MAX_DEVICES ||
             !cfg.append || !cfg.console)

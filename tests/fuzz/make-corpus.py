@@ -262,6 +262,12 @@ seed("cli", "help", cli("-h", "--version", "--kvm-info"))
 seed("cli", "errors", cli("--mem", "15", "--cpus", "0", "Image", "Other"))
 seed("cli", "socket", cli("--console", "socket:/tmp/s,server", "--device", "virtio-console", "--mem", "16g", "k"))
 seed("cli", "missing-value", cli("Image", "--append"))
+seed("cli", "firmware", cli("--bios", "QEMU_EFI.fd", "--uefi-vars", "vars.fd", "--nisv=audit", "--symbols",
+                            "fw.elf", "--trace-mmio", "t.txt", "--device", "virtio-blk,file=esp.img"))
+seed("cli", "firmware-conflicts", cli("--bios", "f.fd", "--initrd", "i", "Image", "--uefi-vars"))
+# A finding (check-fuzz, in CI's bare Debian root): the harness
+# required a kernel, but --bios alone is a complete command line.
+seed("cli", "finding-bios-alone", cli("--mem", "256M", "--bios", "4ole=uim."))
 
 for h, files in seeds.items():
     d = os.path.join(out, h)
