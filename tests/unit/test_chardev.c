@@ -29,12 +29,14 @@ static struct {
     size_t n;
     size_t quota;
     atomic_int idles, tx_spaces, rx_calls;
+    atomic_uint_fast64_t last_rx_ms, last_idle_ms; /* when the callbacks last ran */
 } sk = {.m = PTHREAD_MUTEX_INITIALIZER};
 
 static size_t sink_rx(void *ctx, const uint8_t *buf, size_t n)
 {
     (void)ctx;
     atomic_fetch_add(&sk.rx_calls, 1);
+    atomic_store(&sk.last_rx_ms, test_now_ms());
     pthread_mutex_lock(&sk.m);
     size_t room = sk.quota > sk.n ? sk.quota - sk.n : 0;
     if (n > room)
@@ -50,6 +52,7 @@ static size_t sink_rx(void *ctx, const uint8_t *buf, size_t n)
 static void sink_idle(void *ctx)
 {
     (void)ctx;
+    atomic_store(&sk.last_idle_ms, test_now_ms());
     atomic_fetch_add(&sk.idles, 1);
 }
 
@@ -467,6 +470,16 @@ Test(chardev_io, backpressure_stops_reading_and_loses_nothing)
     close_pipes(&p);
 }
 
+/* Timer tests wait for what must happen (up to seconds: a loaded machine
+ * delays the I/O thread) and bound only what must not happen too soon. */
+static bool wait_idles(int n, int ms)
+{
+    uint64_t end = test_now_ms() + (uint64_t)ms;
+    while (atomic_load(&sk.idles) < n && test_now_ms() < end)
+        test_sleep_ms(1);
+    return atomic_load(&sk.idles) >= n;
+}
+
 Test(chardev_io, idle_reported_once_per_burst)
 {
     struct pipes p = open_pipes();
@@ -475,13 +488,16 @@ Test(chardev_io, idle_reported_once_per_burst)
     test_sleep_ms(30);
     cr_expect_eq(atomic_load(&sk.idles), 0, "no input, nothing to time out");
     cr_assert(write_all(p.in_w, "a", 1));
-    test_sleep_ms(100);
-    cr_expect_eq(atomic_load(&sk.idles), 1);
+    cr_expect(wait_idles(1, 5000));
+    test_sleep_ms(50);
+    cr_expect_eq(atomic_load(&sk.idles), 1, "one idle per burst");
     cr_assert(write_all(p.in_w, "b", 1));
-    test_sleep_ms(100);
+    cr_expect(wait_idles(2, 5000));
+    test_sleep_ms(50);
     cr_expect_eq(atomic_load(&sk.idles), 2);
     chardev_restart_idle(p.cd); /* a character that came another way */
-    test_sleep_ms(100);
+    cr_expect(wait_idles(3, 5000));
+    test_sleep_ms(50);
     cr_expect_eq(atomic_load(&sk.idles), 3);
     close_pipes(&p);
 }
@@ -492,11 +508,14 @@ Test(chardev_io, idle_waits_for_the_period)
     chardev_set_idle_ns(p.cd, 300000000); /* 300 ms */
     cr_assert_eq(chardev_attach(p.cd, &sink), 0);
     cr_assert(write_all(p.in_w, "a", 1));
-    cr_expect(wait_count(1, 1000));
+    cr_assert(wait_count(1, 2000));
+    cr_assert(wait_idles(1, 5000));
+    /* The period runs from the byte's arrival, just before the sink saw it
+     * (10 ms of slack for that and the clock's rounding). */
+    uint64_t waited = atomic_load(&sk.last_idle_ms) - atomic_load(&sk.last_rx_ms);
+    cr_expect_geq(waited, 290, "idle after %llu ms of a 300 ms period", (unsigned long long)waited);
     test_sleep_ms(100);
-    cr_expect_eq(atomic_load(&sk.idles), 0, "too early");
-    test_sleep_ms(500);
-    cr_expect_eq(atomic_load(&sk.idles), 1);
+    cr_expect_eq(atomic_load(&sk.idles), 1, "once");
     close_pipes(&p);
 }
 
