@@ -87,6 +87,16 @@ static bool wait_count(size_t n, int ms)
     return sink_count() >= n;
 }
 
+/* Timer tests wait for what must happen (up to seconds: a loaded machine
+ * delays the I/O thread) and bound only what must not happen too soon. */
+static bool wait_idles(int n, int ms)
+{
+    uint64_t end = test_now_ms() + (uint64_t)ms;
+    while (atomic_load(&sk.idles) < n && test_now_ms() < end)
+        test_sleep_ms(1);
+    return atomic_load(&sk.idles) >= n;
+}
+
 static void reset_sink(void)
 {
     cr_redirect_stderr();
@@ -225,9 +235,7 @@ Test(chardev_spec, file_input_is_read_to_the_end)
     cr_assert_not_null(cd, "%s", err);
     cr_assert_eq(chardev_attach(cd, &sink), 0);
     cr_expect(wait_count(5000, 5000));
-    uint64_t end = test_now_ms() + 2000;
-    while (!atomic_load(&sk.idles) && test_now_ms() < end)
-        test_sleep_ms(1);
+    wait_idles(1, 2000);
     cr_expect_eq(atomic_load(&sk.idles), 1, "idle after the last byte");
     chardev_close(cd);
     unlink(path);
@@ -468,16 +476,6 @@ Test(chardev_io, backpressure_stops_reading_and_loses_nothing)
     for (size_t i = 0; i < N; i++)
         cr_assert_eq(sk.buf[i], src[i], "byte %zu", i);
     close_pipes(&p);
-}
-
-/* Timer tests wait for what must happen (up to seconds: a loaded machine
- * delays the I/O thread) and bound only what must not happen too soon. */
-static bool wait_idles(int n, int ms)
-{
-    uint64_t end = test_now_ms() + (uint64_t)ms;
-    while (atomic_load(&sk.idles) < n && test_now_ms() < end)
-        test_sleep_ms(1);
-    return atomic_load(&sk.idles) >= n;
 }
 
 Test(chardev_io, idle_reported_once_per_burst)
